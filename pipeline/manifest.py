@@ -1,0 +1,85 @@
+"""A batch folder (and its manifest, if any) → the calls to score."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from .errors import ManifestError
+from .models import CallSpec
+
+AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus", ".oga", ".aac", ".wma", ".webm", ".mka", ".amr", ".aif", ".aiff", ".au"}
+REQUIRED_COLUMNS = ("call_id", "file", "agent_id", "agent_name", "customer_name", "recorded_at")
+DEFAULT_MANIFEST = "manifest.csv"
+
+
+def discover_calls(batch: str | Path, manifest: str | Path | None = None) -> list[CallSpec]:
+    """Every call in `batch`: the manifest's rows, then audio files in the folder that no row names.
+
+    Without `manifest`, `batch/manifest.csv` is used when it exists.
+    """
+    batch = Path(batch)
+    if not batch.is_dir():
+        raise ManifestError(f"{batch}: batch folder not found", "pass the folder that holds the recordings")
+    if manifest is None and (batch / DEFAULT_MANIFEST).is_file():
+        manifest = batch / DEFAULT_MANIFEST
+    specs = read_manifest(manifest, batch) if manifest else []
+    named = {Path(spec.path).resolve() for spec in specs}
+    unnamed = sorted(p for p in batch.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES and p.resolve() not in named)
+    return specs + [CallSpec(call_id=call_id, path=str(path)) for call_id, path in _ids_from_names(unnamed, {s.call_id for s in specs})]
+
+
+def _ids_from_names(paths: list[Path], taken: set[str]) -> list[tuple[str, Path]]:
+    """Call ids from file names (`c001.wav` → `c001`); the whole name where two files share a stem."""
+    stems = [p.stem for p in paths]
+    return [(p.name if stems.count(p.stem) > 1 or p.stem in taken else p.stem, p) for p in paths]
+
+
+def read_manifest(manifest: str | Path, batch: Path) -> list[CallSpec]:
+    manifest = Path(manifest)
+    if not manifest.is_file():
+        raise ManifestError(f"{manifest}: manifest not found", "pass --manifest with an existing CSV file, or leave it out")
+    with open(manifest, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ManifestError(
+                f"{manifest}: manifest lacks column(s) {', '.join(missing)}",
+                f"its header must name at least {','.join(REQUIRED_COLUMNS)}",
+            )
+        rows = list(reader)
+    root = batch.resolve()
+    specs = []
+    for number, row in enumerate(rows, start=2):
+        file = (row.get("file") or "").strip()
+        call_id = (row.get("call_id") or "").strip()
+        if not call_id or not file:
+            raise ManifestError(f"{manifest}, line {number}: call_id and file must not be empty")
+        path = (batch / file).resolve()
+        if root not in path.parents:
+            raise ManifestError(
+                f"{manifest}, line {number}: file {file!r} lies outside the batch folder {batch}",
+                "manifest paths are relative to the batch folder and must stay inside it",
+            )
+        specs.append(
+            CallSpec(
+                call_id=call_id,
+                path=str(path),
+                agent_id=row["agent_id"].strip(),
+                agent_name=row["agent_name"].strip(),
+                customer_name=row["customer_name"].strip(),
+                recorded_at=row["recorded_at"].strip(),
+                queue=(row.get("queue") or "").strip(),
+                agent_channel=_channel(row.get("agent_channel"), manifest, number),
+                agent_speaker=(row.get("agent_speaker") or "").strip(),
+            )
+        )
+    return specs
+
+
+def _channel(value: str | None, manifest: Path, number: int) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ManifestError(f"{manifest}, line {number}: agent_channel must be a channel number (0 = left), not {value!r}")
+    return int(value)

@@ -1,0 +1,139 @@
+"""Plain data passed between the stages. Times are float seconds from the start of the recording."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+AGENT = "agent"
+CUSTOMER = "customer"
+OTHER = "other"
+ROLES = (AGENT, CUSTOMER, OTHER)
+
+
+@dataclass(frozen=True)
+class CallSpec:
+    """One call to score: an audio file and what the manifest says about it."""
+
+    call_id: str
+    path: str
+    agent_id: str = ""
+    agent_name: str = ""
+    customer_name: str = ""
+    recorded_at: str = ""
+    queue: str = ""
+    agent_channel: int | None = None
+    agent_speaker: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Audio:
+    """Decoded audio. `samples` is float32, shape (channels, n), at `rate` Hz (16 kHz after loading)."""
+
+    path: str
+    sha256: str
+    duration: float
+    channels: int
+    sample_rate: int  # of the file as recorded
+    samples: np.ndarray
+    rate: int = 16000
+
+    def channel(self, index: int) -> np.ndarray:
+        return self.samples[index]
+
+    def mono(self) -> np.ndarray:
+        return self.samples.mean(axis=0) if self.channels > 1 else self.samples[0]
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: float
+    end: float
+    prob: float
+    speaker: str = ""  # a speaker label ("ch0", "spk1"); roles map it to agent/customer
+
+
+@dataclass(frozen=True)
+class SpeakerTrack:
+    """What one speaker said: their label and words in time order."""
+
+    speaker: str
+    words: tuple[Word, ...]
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    """Speaker label → role, with how it was decided and how sure we are."""
+
+    mapping: dict[str, str]
+    method: str  # "channel" | "diarization" | "manifest"
+    confidence: float
+
+    def role(self, speaker: str) -> str:
+        return self.mapping.get(speaker, OTHER)
+
+
+@dataclass(frozen=True)
+class Turn:
+    id: int
+    speaker: str  # agent | customer | other
+    start: float
+    end: float
+    words: tuple[Word, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Event:
+    """A finding with its evidence. `data` holds the type's own fields (kind, by, latency_s, …)."""
+
+    id: str
+    type: str
+    turn: int
+    start: float
+    end: float
+    text: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Silence:
+    start: float
+    end: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class ConversationStats:
+    """Measures that need no model: talk time, non-talk time, interruptions, talk speed."""
+
+    talk_time: dict[str, float]  # role → seconds of speech
+    talk_share: dict[str, float]  # role → share of all talk time
+    words_per_minute: dict[str, float | None]
+    non_talk_time: float
+    silences: tuple[Silence, ...]
+    interruptions: dict[str, int]  # role that cut in → count
+
+
+@dataclass(frozen=True)
+class CallResult:
+    spec: CallSpec
+    audio: Audio
+    roles: RoleAssignment
+    turns: tuple[Turn, ...]
+    events: tuple[Event, ...]
+    conversation: ConversationStats
+    asr: dict[str, Any]
+    timings: dict[str, float]

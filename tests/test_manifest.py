@@ -1,0 +1,47 @@
+import pytest
+
+from pipeline.errors import ManifestError
+from pipeline.manifest import discover_calls
+
+HEADER = "call_id,file,agent_id,agent_name,customer_name,recorded_at"
+
+
+def test_without_manifest_ids_come_from_file_names(tmp_path):
+    for name in ("c1.wav", "c2.mp3", "notes.txt", "c3.wav", "c3.flac"):
+        (tmp_path / name).write_bytes(b"x")
+    specs = discover_calls(tmp_path)
+    assert sorted(s.call_id for s in specs) == ["c1", "c2", "c3.flac", "c3.wav"]
+    assert all(s.agent_id == "" for s in specs)
+
+
+def test_manifest_rows_carry_people_and_channel(tmp_path):
+    (tmp_path / "a.wav").write_bytes(b"x")
+    (tmp_path / "extra.wav").write_bytes(b"x")
+    (tmp_path / "m.csv").write_text(f"{HEADER},queue,agent_channel\nX1,a.wav,A1,Dana W,Tim B,2026-11-20,billing,1\n")
+    specs = discover_calls(tmp_path, tmp_path / "m.csv")
+    assert [(s.call_id, s.agent_name, s.customer_name, s.queue, s.agent_channel) for s in specs] == [
+        ("X1", "Dana W", "Tim B", "billing", 1), ("extra", "", "", "", None)]
+
+
+def test_manifest_csv_in_batch_is_used_by_default(tmp_path):
+    (tmp_path / "manifest.csv").write_text(f"{HEADER}\nX1,a.wav,A1,Dana,Tim,\n")
+    assert [s.call_id for s in discover_calls(tmp_path)] == ["X1"]
+
+
+def test_manifest_missing_columns_is_refused(tmp_path):
+    (tmp_path / "m.csv").write_text("call_id,file\nX1,a.wav\n")
+    with pytest.raises(ManifestError, match="lacks column.*agent_id"):
+        discover_calls(tmp_path, tmp_path / "m.csv")
+
+
+def test_manifest_path_outside_batch_is_refused(tmp_path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "m.csv").write_text(f"{HEADER}\nX1,../secret.wav,A1,Dana,Tim,\n")
+    with pytest.raises(ManifestError, match="outside the batch folder"):
+        discover_calls(batch, batch / "m.csv")
+
+
+def test_missing_batch_folder(tmp_path):
+    with pytest.raises(ManifestError, match="batch folder not found"):
+        discover_calls(tmp_path / "nope")

@@ -1,0 +1,76 @@
+"""The whole pipeline with the real embedded model: samples, shared recordings, bad input in a batch."""
+import json
+import shutil
+
+import pytest
+
+from pipeline.evaluate import evaluate_folder
+from pipeline.manifest import discover_calls
+from pipeline.run import run_batch
+
+from .conftest import SAMPLES
+
+
+def test_samples_meet_word_error_rate_and_stereo_speakers(sample_results):
+    report = evaluate_folder(SAMPLES, sample_results)
+    assert report["overall"]["calls"] == len(list(SAMPLES.glob("*.truth.json")))
+    assert report["overall"]["wer"] <= 0.25
+    for call_id, metrics in report["calls"].items():
+        truth = json.loads((SAMPLES / f"{call_id}.truth.json").read_text())
+        if "stereo" in truth["audio"]:
+            assert metrics["turn_speaker_accuracy"] == 1.0, call_id
+
+
+def test_result_document_follows_the_contract(sample_results):
+    document = json.loads((sample_results / "calls" / "s01_energy_billing.json").read_text())
+    assert document["status"] == "scored"
+    assert document["agent"] == {"id": "A102", "name": "Dana Whitfield"}
+    assert document["customer"] == {"name": "Tim Baker"}
+    assert document["audio"]["channels"] == 2 and document["audio"]["sample_rate"] == 8000
+    assert document["roles"]["method"] == "channel"
+    turns = document["turns"]
+    assert [t["id"] for t in turns] == list(range(len(turns)))
+    assert all(a["start"] <= b["start"] for a, b in zip(turns, turns[1:]))
+    assert {t["speaker"] for t in turns} == {"agent", "customer"}
+    word = turns[0]["words"][0]
+    assert set(word) == {"w", "start", "end", "p"} and turns[0]["start"] <= word["start"] <= word["end"]
+    conversation = document["conversation"]
+    assert conversation["talk_time"]["agent"] > 0 and conversation["talk_time"]["customer"] > 0
+    assert 100 < conversation["words_per_minute"]["agent"] < 250
+
+
+def test_interruption_in_sample_is_found(sample_results):
+    document = json.loads((sample_results / "calls" / "s02_telecom_outage.json").read_text())
+    truth = json.loads((SAMPLES / "s02_telecom_outage.truth.json").read_text())
+    cut = truth["turns"][truth["interruptions"][0]["turn"]]
+    found = [e for e in document["events"] if e["type"] == "interruption"]
+    assert [e["by"] for e in found] == ["customer"]
+    assert abs(found[0]["start"] - cut["start"]) < 1.0
+
+
+def test_bad_files_fail_alone_and_say_why(tmp_path):
+    batch, out = tmp_path / "batch", tmp_path / "out"
+    batch.mkdir()
+    shutil.copy(SAMPLES / "s02_telecom_outage.stereo.flac", batch / "good.flac")
+    (batch / "empty.wav").write_bytes(b"")
+    (batch / "text.wav").write_text("not audio at all\n" * 50)
+    whole = (SAMPLES / "s03_bank_lost_card.mono.wav").read_bytes()
+    (batch / "cut.wav").write_bytes(whole[: len(whole) // 4])
+    summary = run_batch(discover_calls(batch), out)
+    assert (summary.scored, summary.failed) == (1, 3)
+    documents = {p.stem: json.loads(p.read_text()) for p in (out / "calls").glob("*.json")}
+    assert documents["good"]["status"] == "scored"
+    assert "empty" in documents["empty"]["error"]
+    assert "cannot be decoded" in documents["text"]["error"]
+    assert "truncated" in documents["cut"]["error"]
+    assert json.loads((out / "summary.json").read_text())["failed"] == 3
+
+
+@pytest.mark.slow
+def test_every_shared_recording_is_scored(shared_data, tmp_path):
+    summary = run_batch(discover_calls(shared_data / "calls"), tmp_path)
+    assert summary.failed == 0, summary.failures
+    assert summary.scored == len(list((shared_data / "calls").iterdir()))
+    for path in (tmp_path / "calls").glob("*.json"):
+        document = json.loads(path.read_text())
+        assert len(document["turns"]) >= 2, path.name
