@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +77,8 @@ class Transcriber:
 
     def words(self, samples: np.ndarray, *, speaker: str = "") -> list[Word]:
         """Words with timestamps for one channel of 16 kHz float samples, shape (n,)."""
-        regions = merge_regions(self.speech_regions(samples), self.options.max_chunk_s)
+        speech = self.speech_regions(samples)
+        regions = merge_regions(speech, self.options.max_chunk_s)
         if not regions:
             return []
         segments, _ = self.pipeline.transcribe(
@@ -92,8 +94,23 @@ class Transcriber:
             for word in segment.words or ():
                 text = word.word.strip()
                 if text:
-                    words.append(Word(text, round(word.start, 3), round(word.end, 3), round(word.probability, 3), speaker))
+                    start, end = fit_to_speech(word.start, word.end, speech)
+                    words.append(Word(text, round(start, 3), round(end, 3), round(word.probability, 3), speaker))
         return words
+
+
+def fit_to_speech(start: float, end: float, speech: list[tuple[float, float]]) -> tuple[float, float]:
+    """Keep a word inside the speech region it belongs to.
+
+    Word timings from cross-attention stretch the last word of a region over the pause that
+    follows it (the pause is inside the decoded chunk); the VAD knows where speech stopped.
+    """
+    i = bisect_right([s for s, _ in speech], start) - 1
+    if i < 0 or start >= speech[i][1]:  # starts in a pause: belongs to the next region
+        i = min(i + 1, len(speech) - 1)
+    region_start, region_end = speech[i]
+    start = min(max(start, region_start), region_end)
+    return start, max(start, min(end, region_end))
 
 
 def merge_regions(regions: list[tuple[float, float]], max_chunk_s: float) -> list[tuple[float, float]]:
