@@ -9,6 +9,8 @@ STAMP := $(VENV)/.callqa-installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	# the CPU build of PyTorch first, so that nothing pulls the multi-gigabyte CUDA build
+	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .config import EMBEDDED_MODEL, AsrOptions, PipelineOptions
+from .config import EMBEDDED_MODEL, AsrOptions, DiarizationOptions, PipelineOptions
 from .errors import QAError
 
 app = typer.Typer(help="Score recorded customer-service calls for empathy and conversation quality.", no_args_is_help=True)
@@ -39,6 +39,10 @@ def run(
     asr_model: str = typer.Option(EMBEDDED_MODEL, help="faster-whisper model name or local folder; default: the embedded tiny.en."),
     device: str = typer.Option("cpu", help="cpu or cuda."),
     compute_type: str = typer.Option("int8", help="CTranslate2 compute type (int8, float16, …)."),
+    speakers: Optional[int] = typer.Option(None, min=1, help="Fix the number of speakers in mono recordings (default: found)."),
+    diarizer: str = typer.Option("embedded", help="Mono diarization: embedded (offline) or pyannote (optional extra)."),
+    diarization_model: str = typer.Option("", help="For --diarizer pyannote: local pipeline folder or hub id (token in HF_TOKEN)."),
+    rttm: bool = typer.Option(False, "--rttm", help="Also write OUT/rttm/<call_id>.rttm for mono recordings."),
 ) -> None:
     """Score every call in BATCH."""
     from .manifest import discover_calls
@@ -48,7 +52,10 @@ def run(
         specs = discover_calls(batch, manifest)
         if not specs:
             raise QAError(f"{batch}: no audio files found", "put recordings (WAV, FLAC, MP3, M4A, OGG) in the folder")
-        options = PipelineOptions(asr=AsrOptions(model=asr_model, device=device, compute_type=compute_type))
+        options = PipelineOptions(
+            asr=AsrOptions(model=asr_model, device=device, compute_type=compute_type),
+            diarization=DiarizationOptions(backend=diarizer, model=diarization_model, speakers=speakers),
+        )
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=False) as progress:
             task = progress.add_task("loading models", total=len(specs))
@@ -59,7 +66,7 @@ def run(
                 elif step == "done":
                     progress.advance(task)
 
-            summary = run_batch(specs, out, options, hook=hook)
+            summary = run_batch(specs, out, options, hook=hook, rttm=rttm)
             progress.update(task, description="done")
     except QAError as error:
         _fail(error)
@@ -81,7 +88,7 @@ def evaluate(
     results: Path = typer.Option(..., help="The --out folder of a run (or its calls/ folder)."),
     save: Optional[Path] = typer.Option(None, help="Where to write the metrics JSON; default RESULTS/evaluation.json."),
 ) -> None:
-    """Compare results with truth labels: WER, turn speakers, and more."""
+    """Compare results with truth labels (*.truth.json) and RTTM references (*.rttm): WER, speakers, DER, roles."""
     from .evaluate import evaluate_folder
     from .store import write_json
 
@@ -97,7 +104,7 @@ def evaluate(
     for call_id, row in report["calls"].items():
         table.add_row(call_id, *(_cell(row.get(m)) for m in metrics))
     table.add_row("[bold]overall[/bold]", *(_cell(report["overall"].get(m)) for m in metrics))
-    Console().print(table)
+    Console(width=max(Console().width, 140)).print(table)
     target = save or (results / "evaluation.json")
     write_json(target, report)
     console.print(f"metrics saved to {target}")

@@ -76,6 +76,57 @@ class VadOptions(_Options):
 
 
 @dataclass(frozen=True)
+class DiarizationOptions(_Options):
+    """Who spoke when in a mono recording.
+
+    backend: `embedded` (Silero VAD regions → Resemblyzer embeddings → spectral clustering; offline)
+        or `pyannote` (pyannote.audio, an optional extra; needs `model`).
+    model: for pyannote, a local pipeline folder/config or a hub id (token from HF_TOKEN).
+    speakers: fix the number of speakers; None finds it (1 to `max_speakers`).
+    max_speakers: most speakers looked for: agent, customer and a supervisor who joins.
+    hop_s: step between the 1.6 s embedding windows inside long speech regions; smaller finds
+        speaker changes more precisely and costs more.
+    min_speaker_share: a cluster with less of the speech than this is folded into its nearest
+        neighbour rather than reported as a speaker.
+    max_switch_rate: a split into speakers whose labels flip between more than this share of
+        neighbouring windows inside one speech region is one voice cut in two (speakers change
+        between stretches of speech, not inside them).
+    max_switch_rate_weak_split, min_silhouette: a split flipping more than the first while its
+        clusters are less apart than the second (cosine silhouette) is one voice too. Measured on
+        ../shared/data: one voice 0.08-0.25 switch rate, two voices 0.0-0.11.
+    min_run_s: a speaker run shorter than this inside a speech region joins its neighbour.
+    """
+
+    backend: str = "embedded"
+    model: str = ""
+    speakers: int | None = None
+    max_speakers: int = 3
+    hop_s: float = 0.4
+    min_speaker_share: float = 0.05
+    max_switch_rate: float = 0.12
+    max_switch_rate_weak_split: float = 0.06
+    min_silhouette: float = 0.2
+    min_run_s: float = 0.3
+
+
+@dataclass(frozen=True)
+class RoleOptions(_Options):
+    """Telling the agent from the customer by what they say (phrases in lexicons/roles.yaml).
+
+    name_weight: weight of a self-introduction with the manifest's agent (or customer) name.
+    name_similarity: rapidfuzz ratio (0-100) at which a heard name counts as that name, so ASR
+        spellings still match.
+    first_speaker_weight: the agent usually speaks first on an inbound call; a weak hint.
+    confidence_scale: score margin that gives a confidence of 0.73 (the logistic of 1).
+    """
+
+    name_weight: float = 4.0
+    name_similarity: float = 75.0
+    first_speaker_weight: float = 1.0
+    confidence_scale: float = 2.0
+
+
+@dataclass(frozen=True)
 class TurnOptions(_Options):
     """Grouping words into turns.
 
@@ -112,5 +163,7 @@ class PipelineOptions(_Options):
 
     asr: AsrOptions = field(default_factory=AsrOptions)
     vad: VadOptions = field(default_factory=VadOptions)
+    diarization: DiarizationOptions = field(default_factory=DiarizationOptions)
+    roles: RoleOptions = field(default_factory=RoleOptions)
     turns: TurnOptions = field(default_factory=TurnOptions)
     conversation: ConversationOptions = field(default_factory=ConversationOptions)

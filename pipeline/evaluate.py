@@ -1,14 +1,22 @@
-"""Results against truth labels (shared/spec/labels.md): word error rate and turn speakers."""
+"""Results against truth labels (shared/spec/labels.md) or RTTM references: word error rate, speakers,
+diarization error rate and roles."""
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
 import jiwer
+from pyannote.core import Annotation, Segment
+from pyannote.metrics.diarization import DiarizationErrorRate
 
 from .errors import QAError
 from .store import read_json
+
+# pyannote.metrics' collar is the whole width removed around each reference boundary: 0.5 is ±0.25 s.
+DER_COLLAR = 0.5
+RTTM_ROLES = {"agent": "agent", "caller": "customer", "customer": "customer", "client": "customer"}
 
 _ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
@@ -56,6 +64,43 @@ def turn_speaker_accuracy(truth_turns: list[dict], result_turns: list[dict]) -> 
     return correct / judged if judged else None
 
 
+def word_speaker_accuracy(truth_turns: list[dict], result_turns: list[dict]) -> float | None:
+    """Share of recognised words whose speaker is that of the truth turn around the word's middle."""
+    judged = correct = 0
+    for turn in result_turns:
+        for word in turn["words"]:
+            middle = (word["start"] + word["end"]) / 2
+            holders = [t for t in truth_turns if t["start"] - 0.1 <= middle <= t["end"] + 0.1]
+            if len(holders) == 1:  # words in overlapped speech have no single right answer
+                judged += 1
+                correct += holders[0]["speaker"] == turn["speaker"]
+    return round(correct / judged, 4) if judged else None
+
+
+def _annotation(segments: list[dict], label_key: str = "speaker") -> Annotation:
+    annotation = Annotation()
+    for segment in segments:
+        if segment["end"] > segment["start"]:
+            annotation[Segment(segment["start"], segment["end"]), len(annotation)] = segment[label_key]
+    return annotation
+
+
+def speaker_metrics(reference: Annotation, result: dict) -> dict[str, Any]:
+    """DER (pyannote.metrics, ±0.25 s collar) of the result's speaker turns, and role accuracy: the
+    share of the reference's speech time whose role the result names right (labels must be roles)."""
+    hypothesis = _annotation(result.get("diarization") or result["turns"])
+    with warnings.catch_warnings():  # pyannote warns that the scored extent is the union of both
+        warnings.simplefilter("ignore", UserWarning)
+        der = DiarizationErrorRate(collar=DER_COLLAR)(reference, hypothesis)
+    if not set(reference.labels()) <= {"agent", "customer", "other"}:
+        return {"der": round(float(der), 4), "role_accuracy": None}  # speakers without roles: DER only
+    right = total = 0.0
+    for segment, _, role in reference.itertracks(yield_label=True):
+        total += segment.duration
+        right += hypothesis.crop(segment).label_timeline(role).duration() if role in hypothesis.labels() else 0.0
+    return {"der": round(float(der), 4), "role_accuracy": round(right / total, 4) if total else None}
+
+
 def evaluate_call(truth: dict, result: dict) -> dict[str, Any]:
     if result.get("status") != "scored":
         return {"status": "failed"}
@@ -66,7 +111,23 @@ def evaluate_call(truth: dict, result: dict) -> dict[str, Any]:
         "wer": round(wer, 4),
         "ref_words": words,
         "turn_speaker_accuracy": turn_speaker_accuracy(truth["turns"], result["turns"]),
+        "word_speaker_accuracy": word_speaker_accuracy(truth["turns"], result["turns"]),
+        **speaker_metrics(_annotation(truth["turns"]), result),
     }
+
+
+def read_rttm_references(folder: Path) -> dict[str, Annotation]:
+    """RTTM files in `folder` by name (`aws_40.approx.rttm` → `aws_40`), labels mapped to roles."""
+    references = {}
+    for path in sorted(folder.glob("*.rttm")):
+        annotation = Annotation()
+        for line in path.read_text().splitlines():
+            fields = line.split()
+            if len(fields) >= 8 and fields[0] == "SPEAKER":
+                start, duration = float(fields[3]), float(fields[4])
+                annotation[Segment(start, start + duration), len(annotation)] = RTTM_ROLES.get(fields[7].lower(), fields[7].lower())
+        references[path.name.split(".")[0]] = annotation
+    return references
 
 
 def evaluate_folder(truth_dir: str | Path, results_dir: str | Path) -> dict[str, Any]:
@@ -74,23 +135,43 @@ def evaluate_folder(truth_dir: str | Path, results_dir: str | Path) -> dict[str,
     truth_dir, results_dir = Path(truth_dir), Path(results_dir)
     calls_dir = results_dir / "calls" if (results_dir / "calls").is_dir() else results_dir
     truths = sorted(truth_dir.glob("*.truth.json"))
-    if not truths:
-        raise QAError(f"{truth_dir}: no *.truth.json files", "pass the folder that holds the truth labels")
+    rttms = read_rttm_references(truth_dir)
+    if not truths and not rttms:
+        raise QAError(f"{truth_dir}: no *.truth.json or *.rttm files", "pass the folder that holds the truth labels")
     calls: dict[str, dict] = {}
     for path in truths:
         truth = read_json(path)
         result_path = calls_dir / f"{truth['call_id']}.json"
         calls[truth["call_id"]] = evaluate_call(truth, read_json(result_path)) if result_path.exists() else {"status": "missing"}
-    scored = [c for c in calls.values() if "wer" in c]
+    for name, reference in rttms.items():
+        # an RTTM named after a recording applies to every call cut from it (`aws_40.mono`, `aws_40.stereo`)
+        for result_path in sorted(calls_dir.glob(f"{name}*.json")):
+            call_id = result_path.stem
+            if call_id not in calls and (call_id == name or call_id.startswith(name + ".")):
+                result = read_json(result_path)
+                calls[call_id] = speaker_metrics(reference, result) if result.get("status") == "scored" else {"status": "failed"}
+    scored = [c for c in calls.values() if "der" in c]
     if not scored:
         raise QAError(f"{calls_dir}: no scored results match the truth files", "run `callqa run` on the labelled calls first")
-    total_words = sum(c["ref_words"] for c in scored)
-    speaker = [c["turn_speaker_accuracy"] for c in scored if c["turn_speaker_accuracy"] is not None]
-    overall = {
-        "wer": round(sum(c["wer"] * c["ref_words"] for c in scored) / total_words, 4) if total_words else None,
-        "ref_words": total_words,
-        "turn_speaker_accuracy": round(sum(speaker) / len(speaker), 4) if speaker else None,
+    return {"calls": calls, "overall": _overall(calls)}
+
+
+def _mean(rows: list[dict], key: str) -> float | None:
+    values = [row[key] for row in rows if row.get(key) is not None]
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def _overall(calls: dict[str, dict]) -> dict[str, Any]:
+    """WER weighted by reference words; the rest averaged over calls; roles_right counts calls whose
+    roles are right for most of their speech."""
+    scored = [c for c in calls.values() if "der" in c]
+    with_text = [c for c in scored if "wer" in c]
+    words = sum(c["ref_words"] for c in with_text)
+    return {
+        "wer": round(sum(c["wer"] * c["ref_words"] for c in with_text) / words, 4) if words else None,
+        "ref_words": words,
+        **{key: _mean(scored, key) for key in ("turn_speaker_accuracy", "word_speaker_accuracy", "der", "role_accuracy")},
+        "roles_right": sum(1 for c in scored if (c.get("role_accuracy") or 0) > 0.5),
         "calls": len(scored),
         "missing_or_failed": len(calls) - len(scored),
     }
-    return {"calls": calls, "overall": overall}

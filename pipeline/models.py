@@ -137,3 +137,4 @@ class CallResult:
     conversation: ConversationStats
     asr: dict[str, Any]
     timings: dict[str, float]
+    diarization: tuple[tuple[float, float, str], ...] | None = None  # mono: (start, end, role) speaker turns

@@ -50,6 +50,8 @@ def scored_document(result: CallResult) -> dict[str, Any]:
         "roles": {"method": result.roles.method, "confidence": round(result.roles.confidence, 2),
                   "speakers": result.roles.mapping},
         "turns": [turn_document(t) for t in result.turns],
+        **({"diarization": [{"start": _t(s), "end": _t(e), "speaker": role} for s, e, role in result.diarization]}
+           if result.diarization is not None else {}),
         "events": [event_document(e) for e in result.events],
         "conversation": {
             "talk_time": stats.talk_time,

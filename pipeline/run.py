@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -10,7 +11,7 @@ from typing import Callable
 from .audio import load_audio
 from .config import PipelineOptions
 from .conversation import measure_conversation
-from .diarize import channel_tracks, single_track
+from .diarize import channel_tracks, make_diarizer, mono_tracks, write_rttm
 from .errors import QAError
 from .models import CallResult, CallSpec
 from .results import failed_document, scored_document
@@ -28,30 +29,35 @@ Hook = Callable[..., None]
 class Scorer:
     """Scores calls one at a time; loads its models once."""
 
-    def __init__(self, options: PipelineOptions | dict | None = None):
+    def __init__(self, options: PipelineOptions | dict | None = None, *, rttm_dir: str | Path | None = None):
         self.options = PipelineOptions.of(options)
         self.transcriber = Transcriber(self.options.asr, self.options.vad)
+        self._diarizer = None  # loaded on the first mono call
+        self.rttm_dir = Path(rttm_dir) if rttm_dir else None
+
+    @property
+    def diarizer(self):
+        if self._diarizer is None:
+            self._diarizer = make_diarizer(self.options.diarization, device=self.options.asr.device)
+        return self._diarizer
 
     def score(self, spec: CallSpec) -> CallResult:
         timings: dict[str, float] = {}
-        clock = time.perf_counter()
-
-        def lap(stage: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            timings[stage] = now - clock
-            clock = now
-
-        audio = load_audio(spec.path)
-        lap("load")
+        with _timed(timings, "load"):
+            audio = load_audio(spec.path)
         stereo = audio.channels > 1 and (spec.agent_channel is not None or audio.channels == 2)
-        tracks = channel_tracks(audio, self.transcriber) if stereo else single_track(audio, self.transcriber)
-        lap("transcribe")
-        roles = assign_roles(tracks, spec)
-        words = [w for track in tracks for w in track.words]
-        turns = build_turns(words, roles, self.options.turns)
-        stats, interruptions = measure_conversation(turns, audio.duration, self.options.conversation)
-        lap("turns")
+        if stereo:
+            with _timed(timings, "transcribe"):
+                tracks, diarization = channel_tracks(audio, self.transcriber), None
+        else:  # mono_tracks times its transcribe and diarize parts itself
+            tracks, diarization = mono_tracks(audio, self.transcriber, self.diarizer,
+                                              speakers=self.options.diarization.speakers, timings=timings)
+        with _timed(timings, "turns"):
+            roles = assign_roles(tracks, spec, method="channel" if stereo else "diarization", options=self.options.roles)
+            turns = build_turns([w for track in tracks for w in track.words], roles, self.options.turns)
+            stats, interruptions = measure_conversation(turns, audio.duration, self.options.conversation)
+        if diarization is not None and self.rttm_dir:
+            write_rttm(diarization.rename_labels(roles.mapping), self.rttm_dir / f"{spec.call_id}.rttm", spec.call_id)
         asr = self.transcriber.options
         return CallResult(
             spec=spec,
@@ -62,7 +68,16 @@ class Scorer:
             conversation=stats,
             asr={"model": asr.model, "device": asr.device, "compute_type": asr.compute_type, "beam_size": asr.beam_size},
             timings=timings,
+            diarization=None if diarization is None else tuple(
+                (segment.start, segment.end, roles.role(label)) for segment, _, label in diarization.itertracks(yield_label=True)),
         )
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str):
+    started = time.perf_counter()
+    yield
+    timings[stage] = time.perf_counter() - started
 
 
 def score_call(scorer: Scorer, spec: CallSpec, out: str | Path) -> dict:
@@ -102,12 +117,14 @@ class BatchSummary:
 
 
 def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions | dict | None = None,
-              *, hook: Hook | None = None) -> BatchSummary:
+              *, hook: Hook | None = None, rttm: bool = False) -> BatchSummary:
     """Score every call in `specs` into `out/calls/`, and write `out/summary.json`."""
     started = time.perf_counter()
     summary = BatchSummary()
     hook = hook or (lambda *args, **kwargs: None)
-    scorer = Scorer(options)
+    scorer = Scorer(options, rttm_dir=Path(out) / "rttm" if rttm else None)
+    if rttm:
+        scorer.rttm_dir.mkdir(parents=True, exist_ok=True)
     for spec in specs:
         hook("start", spec, call_id=spec.call_id)
         document = score_call(scorer, spec, out)

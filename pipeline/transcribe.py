@@ -75,9 +75,12 @@ class Transcriber:
         )
         return [(r["start"] / RATE, r["end"] / RATE) for r in get_speech_timestamps(samples, silero)]
 
-    def words(self, samples: np.ndarray, *, speaker: str = "") -> list[Word]:
-        """Words with timestamps for one channel of 16 kHz float samples, shape (n,)."""
-        speech = self.speech_regions(samples)
+    def words(self, samples: np.ndarray, *, speaker: str = "", speech: list[tuple[float, float]] | None = None) -> list[Word]:
+        """Words with timestamps for one channel of 16 kHz float samples, shape (n,).
+
+        `speech` are its VAD regions when the caller has them already (diarization uses the same).
+        """
+        speech = self.speech_regions(samples) if speech is None else speech
         regions = merge_regions(speech, self.options.max_chunk_s)
         if not regions:
             return []

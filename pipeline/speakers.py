@@ -1,0 +1,144 @@
+"""Speaker embeddings (Resemblyzer's encoder, weights in its wheel) and clustering (scikit-learn)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .config import DiarizationOptions
+
+RATE = 16000
+FRAME_S = 0.01  # Resemblyzer's mel frames are 10 ms apart
+WINDOW_FRAMES = 160  # and it was trained on 1.6 s partials
+TARGET_DBFS = -30.0  # the level Resemblyzer's own preprocessing normalises to
+
+
+class SpeakerEmbedder:
+    """Embeds windows of speech with Resemblyzer's voice encoder, in one batch per call."""
+
+    def __init__(self) -> None:
+        import warnings
+
+        import torch
+
+        with warnings.catch_warnings():  # resemblyzer's webrtcvad import warns about pkg_resources
+            warnings.simplefilter("ignore", UserWarning)
+            from resemblyzer import VoiceEncoder
+
+        self._torch = torch
+        self.encoder = VoiceEncoder(device="cpu", verbose=False)
+        self.encoder.eval()
+
+    def windows(self, samples: np.ndarray, regions: list[tuple[float, float]], hop_s: float) -> tuple[np.ndarray, list[tuple[float, float]], np.ndarray]:
+        """Embeddings (n, 256) of windows over the speech regions, each window's (start, end), and
+        the index of the region it lies in (n,).
+
+        A region shorter than one window is embedded alone, its frames repeated to fill the window,
+        so that a short reply is never mixed with the speech around it.
+        """
+        from resemblyzer.audio import wav_to_mel_spectrogram
+
+        speech = np.concatenate([samples[int(s * RATE):int(e * RATE)] for s, e in regions]) if regions else samples
+        rms = float(np.sqrt(np.mean(speech ** 2))) if speech.size else 0.0
+        gain = 10 ** (TARGET_DBFS / 20) / rms if rms > 0 else 1.0
+        mel = wav_to_mel_spectrogram((samples * gain).astype(np.float32))  # (frames, 40)
+        hop = max(1, int(round(hop_s / FRAME_S)))
+        batch, spans, owners = [], [], []
+        for number, (start, end) in enumerate(regions):
+            first, last = int(start / FRAME_S), min(int(end / FRAME_S), len(mel))
+            if last - first < 20:  # under 0.2 s: too little to say who it is
+                continue
+            if last - first <= WINDOW_FRAMES:
+                frames = mel[first:last]
+                batch.append(np.resize(frames, (WINDOW_FRAMES, frames.shape[1])))
+                spans.append((first * FRAME_S, last * FRAME_S))
+                owners.append(number)
+                continue
+            offsets = list(range(first, last - WINDOW_FRAMES + 1, hop))
+            if offsets[-1] != last - WINDOW_FRAMES:
+                offsets.append(last - WINDOW_FRAMES)
+            for offset in offsets:
+                batch.append(mel[offset:offset + WINDOW_FRAMES])
+                spans.append((offset * FRAME_S, (offset + WINDOW_FRAMES) * FRAME_S))
+                owners.append(number)
+        if not batch:
+            return np.zeros((0, 256), dtype=np.float32), [], np.zeros(0, dtype=int)
+        with self._torch.inference_mode():
+            embeddings = self.encoder(self._torch.from_numpy(np.stack(batch))).numpy()
+        return embeddings, spans, np.array(owners)
+
+
+class SpeakerClusterer:
+    """Groups embeddings by speaker; the number of speakers is found unless fixed.
+
+    fit(X, regions) sets `labels_` (one per row) and `n_speakers_`. Spectral clustering on cosine
+    affinity; the count is the k with the best silhouette. One voice split in two is told apart
+    from two voices by time: a speaker does not change inside one stretch of speech, so a split
+    whose labels flip between neighbouring windows of the same region is one voice
+    (`switch_rate_`, the share of such neighbours whose labels differ).
+    """
+
+    def __init__(self, options: DiarizationOptions | dict | None = None, n_speakers: int | None = None):
+        self.options = DiarizationOptions.of(options)
+        self.n_speakers = n_speakers
+
+    def fit(self, embeddings: np.ndarray, regions: np.ndarray | None = None, weights: np.ndarray | None = None) -> "SpeakerClusterer":
+        n = len(embeddings)
+        regions = np.arange(n) if regions is None else np.asarray(regions)
+        weights = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+        self.switch_rate_ = self.silhouette_ = None
+        if n < 2 or self.n_speakers == 1:
+            return self._set(np.zeros(n, dtype=int))
+        affinity = np.clip(embeddings @ embeddings.T, 0.0, 1.0)
+        if self.n_speakers:
+            return self._set(self._spectral(affinity, min(self.n_speakers, n)))
+        candidates = {k: self._spectral(affinity, k) for k in range(2, min(self.options.max_speakers, n - 1) + 1)}
+        if not candidates:
+            return self._set(np.zeros(n, dtype=int))
+        scores = {k: self._silhouette(embeddings, labels) for k, labels in candidates.items()}
+        best = max(scores, key=scores.get)
+        labels = self._drop_small(embeddings, candidates[best], weights)
+        if len(set(labels)) > 1 and self._one_voice(embeddings, labels, regions):
+            labels = np.zeros(n, dtype=int)
+        return self._set(labels)
+
+    def _one_voice(self, embeddings: np.ndarray, labels: np.ndarray, regions: np.ndarray) -> bool:
+        same_region = regions[1:] == regions[:-1]
+        self.switch_rate_ = float((labels[1:] != labels[:-1])[same_region].mean()) if same_region.any() else 0.0
+        self.silhouette_ = self._silhouette(embeddings, labels)
+        if self.switch_rate_ > self.options.max_switch_rate:
+            return True
+        return self.switch_rate_ > self.options.max_switch_rate_weak_split and self.silhouette_ < self.options.min_silhouette
+
+    def _spectral(self, affinity: np.ndarray, k: int) -> np.ndarray:
+        from sklearn.cluster import SpectralClustering
+
+        model = SpectralClustering(n_clusters=k, affinity="precomputed", random_state=0, assign_labels="cluster_qr")
+        return model.fit_predict(affinity)
+
+    @staticmethod
+    def _silhouette(embeddings: np.ndarray, labels: np.ndarray) -> float:
+        from sklearn.metrics import silhouette_score
+
+        return silhouette_score(embeddings, labels, metric="cosine") if len(set(labels)) > 1 else -1.0
+
+    def _drop_small(self, embeddings: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Fold clusters holding under `min_speaker_share` of the speech into their nearest neighbour."""
+        labels = labels.copy()
+        while len(set(labels)) > 1:
+            shares = {c: weights[labels == c].sum() / weights.sum() for c in set(labels)}
+            smallest = min(shares, key=shares.get)
+            if shares[smallest] >= self.options.min_speaker_share:
+                break
+            centroids = {c: _unit(embeddings[labels == c].mean(axis=0)) for c in set(labels)}
+            nearest = max((c for c in centroids if c != smallest), key=lambda c: centroids[c] @ centroids[smallest])
+            labels[labels == smallest] = nearest
+        _, labels = np.unique(labels, return_inverse=True)
+        return labels
+
+    def _set(self, labels: np.ndarray) -> "SpeakerClusterer":
+        self.labels_ = labels
+        self.n_speakers_ = len(set(labels.tolist()))
+        return self
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / (np.linalg.norm(vector) + 1e-9)

@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+from pyannote.core import Annotation, Segment
+
+from pipeline.audio import load_audio
+from pipeline.diarize import EmbeddedDiarizer, _smooth, assign_words, make_diarizer, write_rttm
+from pipeline.errors import ConfigError, ModelError
+from pipeline.transcribe import Transcriber
+
+from .conftest import SAMPLES, words
+
+
+def annotation(*turns):
+    result = Annotation()
+    for start, end, label in turns:
+        result[Segment(start, end)] = label
+    return result
+
+
+def test_words_go_to_the_speaker_they_overlap_most():
+    turns = annotation((0.0, 2.0, "A"), (2.0, 4.0, "B"))
+    ws = words("", ("hello", 0.2, 0.6), ("yeah", 1.8, 2.3), ("okay", 1.9, 2.05), ("late", 4.5, 4.8))
+    assert [w.speaker for w in assign_words(ws, turns)] == ["A", "B", "A", "B"]
+
+
+def test_short_runs_join_their_longer_neighbour():
+    labels = np.array([0] * 50 + [1] * 10 + [0] * 40 + [1] * 60)
+    assert _smooth(labels, 20).tolist() == [0] * 100 + [1] * 60
+
+
+def test_unknown_or_unavailable_backends_say_what_to_do():
+    with pytest.raises(ConfigError, match="unknown diarizer"):
+        make_diarizer({"backend": "magic"})
+    with pytest.raises(ConfigError, match="needs a model"):
+        make_diarizer({"backend": "pyannote"})
+    try:
+        import pyannote.audio  # noqa: F401
+    except ImportError:
+        with pytest.raises(ModelError, match=r"pip install '\.\[pyannote\]'"):
+            make_diarizer({"backend": "pyannote", "model": "/models/pyannote"})
+
+
+@pytest.fixture(scope="module")
+def mono_call():
+    audio = load_audio(SAMPLES / "s03_bank_lost_card.mono.wav")  # two male voices
+    samples = audio.mono()
+    return samples, Transcriber().speech_regions(samples)
+
+
+def test_embedded_diarizer_finds_two_voices_in_a_same_sex_call(mono_call, tmp_path):
+    import json
+
+    samples, speech = mono_call
+    result = EmbeddedDiarizer()(samples, speech)
+    assert len(result.labels()) == 2
+    truth = json.loads((SAMPLES / "s03_bank_lost_card.truth.json").read_text())
+    # every truth turn is held mostly by one label, and neighbouring turns by different labels
+    owners = [result.crop(Segment(t["start"], t["end"])).argmax() for t in truth["turns"]]
+    assert all(a != b for a, b in zip(owners, owners[1:]))
+    write_rttm(result, tmp_path / "c.rttm", "c")
+    assert (tmp_path / "c.rttm").read_text().startswith("SPEAKER c 1 ")
+
+
+def test_one_voice_is_one_speaker(mono_call):
+    samples, speech = mono_call
+    agent_only = np.zeros_like(samples)
+    import json
+
+    truth = json.loads((SAMPLES / "s03_bank_lost_card.truth.json").read_text())
+    for turn in truth["turns"]:
+        if turn["speaker"] == "agent":
+            a, b = int(turn["start"] * 16000), int(turn["end"] * 16000)
+            agent_only[a:b] = samples[a:b]
+    regions = Transcriber().speech_regions(agent_only)
+    assert len(EmbeddedDiarizer()(agent_only, regions).labels()) == 1
+    assert len(EmbeddedDiarizer()(samples, speech, speakers=1).labels()) == 1
