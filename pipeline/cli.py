@@ -104,7 +104,19 @@ def evaluate(
     for call_id, row in report["calls"].items():
         table.add_row(call_id, *(_cell(row.get(m)) for m in metrics))
     table.add_row("[bold]overall[/bold]", *(_cell(report["overall"].get(m)) for m in metrics))
-    Console(width=max(Console().width, 140)).print(table)
+    out = Console(width=max(Console().width, 140))
+    out.print(table)
+    if "behaviours" in report:
+        behaviours = report["behaviours"]
+        events = Table(title="behaviour events (matched to labelled turns)")
+        for column in ("event", "precision", "recall", "f1", "tp", "fp", "fn"):
+            events.add_column(column, justify="left" if column == "event" else "right")
+        for kind, row in behaviours["events"].items():
+            events.add_row(kind, *(_cell(row[k]) for k in ("precision", "recall", "f1", "tp", "fp", "fn")))
+        out.print(events)
+        out.print(f"acknowledgement latency error, median: {_cell(behaviours['ack_latency_error_median_s'])} s "
+                  f"over {behaviours['ack_latency_errors']} matched; genuine-apology accuracy: "
+                  f"{_cell(behaviours['genuine_apology_accuracy'])} over {behaviours['apologies_judged']}")
     target = save or (results / "evaluation.json")
     write_json(target, report)
     console.print(f"metrics saved to {target}")

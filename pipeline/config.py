@@ -158,6 +158,57 @@ class ConversationOptions(_Options):
 
 
 @dataclass(frozen=True)
+class CueOptions(_Options):
+    """Customer emotional cues (phrases in lexicons/cues.yaml, and the voice).
+
+    loud_rise_db: a customer turn this much louder than the customer's own median turn is heard
+        as aroused: it strengthens a cue found in its words, or is a cue of its own.
+    min_voice_cue_s: turns shorter than this are too short to judge by loudness alone.
+    voice_cue_confidence: the confidence of a cue heard only in the voice.
+    voice_boost: how much a loud voice adds to the confidence of a cue found in the words.
+    """
+
+    loud_rise_db: float = 8.0
+    min_voice_cue_s: float = 1.0
+    voice_cue_confidence: float = 0.5
+    voice_boost: float = 0.08
+
+
+@dataclass(frozen=True)
+class AcknowledgementOptions(_Options):
+    """Finding the agent turn that acknowledges a cue (phrases in lexicons/acknowledgements.yaml).
+
+    window_agent_turns: a cue not acknowledged within this many agent turns is missed.
+    window_s: nor later than this many seconds after the cue's turn ends.
+    min_reflection_words: an agent turn that reuses this many of the customer's content words
+        from the cue's turn reflects it back, which acknowledges it.
+    """
+
+    window_agent_turns: int = 3
+    window_s: float = 45.0
+    min_reflection_words: int = 3
+
+
+@dataclass(frozen=True)
+class CheckOptions(_Options):
+    """Name use, recap and closing action.
+
+    name_similarity: rapidfuzz ratio (0-100) at which a word in an agent turn counts as the
+        customer's name, so ASR spellings (Louis for Luis) still count.
+    name_overuse_per_minute: more name uses per minute of agent talk than this is overuse.
+    name_end_share: a name use in the last share of the call counts as "near the end".
+    recap_min_overlap: a recap must reuse at least this many content words of the customer's.
+    closing_share: a closing action is looked for in the last share of the call.
+    """
+
+    name_similarity: float = 80.0
+    name_overuse_per_minute: float = 2.0
+    name_end_share: float = 0.25
+    recap_min_overlap: int = 3
+    closing_share: float = 0.4
+
+
+@dataclass(frozen=True)
 class PipelineOptions(_Options):
     """All options for scoring one call."""
 
@@ -165,5 +216,8 @@ class PipelineOptions(_Options):
     vad: VadOptions = field(default_factory=VadOptions)
     diarization: DiarizationOptions = field(default_factory=DiarizationOptions)
     roles: RoleOptions = field(default_factory=RoleOptions)
+    cues: CueOptions = field(default_factory=CueOptions)
+    acknowledgements: AcknowledgementOptions = field(default_factory=AcknowledgementOptions)
+    checks: CheckOptions = field(default_factory=CheckOptions)
     turns: TurnOptions = field(default_factory=TurnOptions)
     conversation: ConversationOptions = field(default_factory=ConversationOptions)

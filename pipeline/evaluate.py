@@ -12,6 +12,7 @@ from pyannote.core import Annotation, Segment
 from pyannote.metrics.diarization import DiarizationErrorRate
 
 from .errors import QAError
+from .evaluate_events import event_counts, summarize_events
 from .store import read_json
 
 # pyannote.metrics' collar is the whole width removed around each reference boundary: 0.5 is ±0.25 s.
@@ -113,6 +114,7 @@ def evaluate_call(truth: dict, result: dict) -> dict[str, Any]:
         "turn_speaker_accuracy": turn_speaker_accuracy(truth["turns"], result["turns"]),
         "word_speaker_accuracy": word_speaker_accuracy(truth["turns"], result["turns"]),
         **speaker_metrics(_annotation(truth["turns"]), result),
+        "behaviours": event_counts(truth, result),
     }
 
 
@@ -153,7 +155,11 @@ def evaluate_folder(truth_dir: str | Path, results_dir: str | Path) -> dict[str,
     scored = [c for c in calls.values() if "der" in c]
     if not scored:
         raise QAError(f"{calls_dir}: no scored results match the truth files", "run `callqa run` on the labelled calls first")
-    return {"calls": calls, "overall": _overall(calls)}
+    report = {"calls": calls, "overall": _overall(calls)}
+    behaviours = [c.pop("behaviours") for c in calls.values() if "behaviours" in c]
+    if behaviours:
+        report["behaviours"] = summarize_events(behaviours)
+    return report
 
 
 def _mean(rows: list[dict], key: str) -> float | None:

@@ -138,3 +138,4 @@ class CallResult:
     asr: dict[str, Any]
     timings: dict[str, float]
     diarization: tuple[tuple[float, float, str], ...] | None = None  # mono: (start, end, role) speaker turns
+    checks: dict[str, Any] = field(default_factory=dict)  # per-call summaries: name use, cues missed, …

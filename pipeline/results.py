@@ -61,6 +61,7 @@ def scored_document(result: CallResult) -> dict[str, Any]:
             "silences": [asdict(s) for s in stats.silences],
             "interruptions": stats.interruptions,
         },
+        "checks": result.checks,
         "asr": result.asr,
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
     }

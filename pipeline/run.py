@@ -13,7 +13,9 @@ from .config import PipelineOptions
 from .conversation import measure_conversation
 from .diarize import channel_tracks, make_diarizer, mono_tracks, write_rttm
 from .errors import QAError
-from .models import CallResult, CallSpec
+from .behaviours import find_behaviours
+from .models import CUSTOMER, CallResult, CallSpec
+from .prosody import rise_over_baseline, turn_loudness
 from .results import failed_document, scored_document
 from .roles import assign_roles
 from .store import call_path, write_json
@@ -56,6 +58,10 @@ class Scorer:
             roles = assign_roles(tracks, spec, method="channel" if stereo else "diarization", options=self.options.roles)
             turns = build_turns([w for track in tracks for w in track.words], roles, self.options.turns)
             stats, interruptions = measure_conversation(turns, audio.duration, self.options.conversation)
+        with _timed(timings, "prosody"):
+            loudness = turn_loudness(audio, turns, roles)
+        with _timed(timings, "behaviours"):
+            events, checks = find_behaviours(turns, spec, rise_over_baseline(turns, loudness, CUSTOMER), self.options)
         if diarization is not None and self.rttm_dir:
             write_rttm(diarization.rename_labels(roles.mapping), self.rttm_dir / f"{spec.call_id}.rttm", spec.call_id)
         asr = self.transcriber.options
@@ -64,7 +70,8 @@ class Scorer:
             audio=audio,
             roles=roles,
             turns=tuple(turns),
-            events=tuple(interruptions),
+            events=tuple(events + interruptions),
+            checks=checks,
             conversation=stats,
             asr={"model": asr.model, "device": asr.device, "compute_type": asr.compute_type, "beam_size": asr.beam_size},
             timings=timings,

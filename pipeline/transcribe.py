@@ -98,7 +98,7 @@ class Transcriber:
                 text = word.word.strip()
                 if text:
                     start, end = fit_to_speech(word.start, word.end, speech)
-                    words.append(Word(text, round(start, 3), round(end, 3), round(word.probability, 3), speaker))
+                    words.append(Word(text, round(float(start), 3), round(float(end), 3), round(float(word.probability), 3), speaker))
         return words
 
 

@@ -1,0 +1,59 @@
+"""Which agent turn first acknowledges each cue, how fast, and whether it was specific."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .config import AcknowledgementOptions
+from .lexicon import compile_phrases, load_lexicon
+from .models import AGENT, Event, Turn
+from .text import content_words, normalize
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> dict[str, list]:
+    lexicon = load_lexicon("acknowledgements")
+    return {polarity: compile_phrases([{"pattern": p} for p in lexicon[polarity]]) for polarity in ("negative", "positive")}
+
+
+def find_acknowledgements(turns: list[Turn], cues: list[Event], apologies: list[Event],
+                          options: AcknowledgementOptions | dict | None = None) -> list[Event]:
+    """An acknowledgement event for each cue that an agent turn answers within the window.
+
+    An agent turn acknowledges a negative cue when it names the feeling, reassures, apologises
+    genuinely, or reflects the customer's own words back; a positive cue when it congratulates or
+    welcomes the thanks. Latency is the start of that turn minus the end of the cue's turn.
+    """
+    options = AcknowledgementOptions.of(options)
+    by_id = {t.id: t for t in turns}
+    genuine_apology_turns = {a.turn for a in apologies if a.data.get("genuine")}
+    events = []
+    for cue in cues:
+        cue_turn = by_id[cue.turn]
+        cue_words = content_words(cue_turn.text)
+        later = [t for t in turns if t.speaker == AGENT and t.id > cue.turn][: options.window_agent_turns]
+        for turn in later:
+            if turn.start - cue_turn.end > options.window_s:
+                break
+            how = _acknowledges(turn, cue, cue_words, turn.id in genuine_apology_turns, options)
+            if how:
+                shared = sorted(cue_words & content_words(turn.text))
+                events.append(Event(
+                    f"a{len(events) + 1}", "acknowledgement", turn.id, turn.start, turn.end, turn.text,
+                    {"cue": cue.id, "latency_s": round(turn.start - cue_turn.end, 2), "turns_after_cue": turn.id - cue.turn,
+                     "how": how, "specific": bool(shared), "shared_words": shared},
+                ))
+                break
+    return events
+
+
+def _acknowledges(turn: Turn, cue: Event, cue_words: set[str], genuine_apology: bool, options: AcknowledgementOptions) -> str:
+    """How `turn` acknowledges `cue` ("phrase", "apology", "reflection"), or "" when it does not."""
+    text = normalize(turn.text)
+    polarity = cue.data["polarity"]
+    if any(p.search(text) for p, _ in _phrases()[polarity]):
+        return "phrase"
+    if polarity == "negative" and genuine_apology:
+        return "apology"
+    if polarity == "negative" and len(cue_words & content_words(turn.text)) >= options.min_reflection_words:
+        return "reflection"
+    return ""

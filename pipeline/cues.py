@@ -1,0 +1,70 @@
+"""Customer emotional cues: said outright, implied, situational, urgent, confused, good news; and
+turns where the customer's voice rises well above their own baseline."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .config import CueOptions
+from .lexicon import load_lexicon
+from .models import CUSTOMER, Event, Turn
+from .text import normalize
+
+
+@dataclass(frozen=True)
+class CueKind:
+    name: str
+    polarity: str
+    confidence: float
+    patterns: tuple[re.Pattern, ...]
+
+
+@lru_cache(maxsize=1)
+def cue_kinds() -> tuple[CueKind, ...]:
+    return tuple(
+        CueKind(name, spec["polarity"], float(spec["confidence"]), tuple(re.compile(rf"\b(?:{p})\b") for p in spec["patterns"]))
+        for name, spec in load_lexicon("cues").items()
+    )
+
+
+def find_cues(turns: list[Turn], *, loudness_rise: dict[int, float] | None = None,
+              options: CueOptions | dict | None = None) -> list[Event]:
+    """One cue event per kind found in a customer turn, with the words that carry it.
+
+    `loudness_rise` maps a turn id to how many dB louder it is than the customer's median turn.
+    """
+    options = CueOptions.of(options)
+    loudness_rise = loudness_rise or {}
+    events: list[Event] = []
+    for turn in turns:
+        if turn.speaker != CUSTOMER:
+            continue
+        rise = loudness_rise.get(turn.id)
+        loud = rise is not None and rise >= options.loud_rise_db
+        found = _cues_in(normalize(turn.text))
+        if not found and loud and turn.duration >= options.min_voice_cue_s:
+            found = [(CueKind("frustration", "negative", options.voice_cue_confidence, ()), "")]
+        for kind, span in found:
+            confidence = min(0.99, kind.confidence + (options.voice_boost if loud and span else 0.0))
+            data = {"kind": kind.name, "polarity": kind.polarity, "confidence": round(confidence, 2),
+                    "source": ("text+voice" if loud else "text") if span else "voice"}
+            if rise is not None:
+                data["loudness_rise_db"] = round(rise, 1)
+            events.append(Event(f"c{len(events) + 1}", "cue", turn.id, turn.start, turn.end, span or turn.text, data))
+    return events
+
+
+def _cues_in(text: str) -> list[tuple[CueKind, str]]:
+    """(kind, matched words) for each kind in `text`; a stretch of words belongs to one kind only,
+    the first kind in the lexicon that claims it."""
+    claimed: list[tuple[int, int]] = []
+    found = []
+    for kind in cue_kinds():
+        spans = [m.span() for p in kind.patterns for m in p.finditer(text)]
+        spans = [s for s in spans if not any(s[0] < e and b < s[1] for b, e in claimed)]
+        if spans:
+            claimed.extend(spans)
+            first = min(spans)
+            found.append((kind, text[first[0]:first[1]]))
+    return found

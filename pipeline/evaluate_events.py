@@ -1,0 +1,98 @@
+"""Behaviour events against truth labels: precision, recall and F1 per event type, acknowledgement
+latency error, genuine-apology accuracy. Events are matched to labelled turns by time: an event
+belongs to the truth turn its time span overlaps most."""
+from __future__ import annotations
+
+from statistics import median
+from typing import Any
+
+EVENT_TYPES = ("cue", "acknowledgement", "name_use", "recap", "closing_action", "apology")
+
+
+def truth_turn_of(event: dict, truth_turns: list[dict]) -> int | None:
+    """The id of the truth turn that holds the event (most overlap, or the one around its middle)."""
+    best, best_overlap = None, 0.0
+    for turn in truth_turns:
+        overlap = min(turn["end"], event["end"]) - max(turn["start"], event["start"])
+        if overlap > best_overlap:
+            best, best_overlap = turn["id"], overlap
+    if best is None:
+        middle = (event["start"] + event["end"]) / 2
+        best = min(truth_turns, key=lambda t: min(abs(t["start"] - middle), abs(t["end"] - middle)))["id"] if truth_turns else None
+    return best
+
+
+def _counts(predicted: set, expected: set) -> dict[str, int]:
+    return {"tp": len(predicted & expected), "fp": len(predicted - expected), "fn": len(expected - predicted)}
+
+
+def event_counts(truth: dict, result: dict) -> dict[str, Any]:
+    """TP/FP/FN per event type for one call, the latency errors of matched acknowledgements, and
+    apologies judged (matched apology turns) and judged right (genuine or not)."""
+    turns = truth["turns"]
+    events = result.get("events", [])
+    where = {e["id"]: truth_turn_of(e, turns) for e in events}
+    of_type = lambda kind: [e for e in events if e["type"] == kind]  # noqa: E731
+    cue_turn = {e["id"]: where[e["id"]] for e in of_type("cue")}
+    truth_cue_turn = {c["id"]: c["turn"] for c in truth.get("cues", [])}
+
+    predicted_acks = {(cue_turn.get(e["cue"]), where[e["id"]]): e for e in of_type("acknowledgement")}
+    expected_acks = {(truth_cue_turn[a["cue"]], a["turn"]) for a in truth.get("acknowledgements", [])}
+    latency_errors = []
+    for pair in set(predicted_acks) & expected_acks:
+        cue_t, ack_t = pair
+        expected_latency = turns[ack_t]["start"] - turns[cue_t]["end"]
+        latency_errors.append(abs(predicted_acks[pair]["latency_s"] - expected_latency))
+
+    predicted_apologies = {where[e["id"]]: e["genuine"] for e in of_type("apology")}
+    expected_apologies = {a["turn"]: a["genuine"] for a in truth.get("apologies", [])}
+    judged = set(predicted_apologies) & set(expected_apologies)
+
+    counts = {
+        "cue": _counts(set(cue_turn.values()), set(truth_cue_turn.values())),
+        "acknowledgement": _counts(set(predicted_acks), expected_acks),
+        "name_use": _counts({where[e["id"]] for e in of_type("name_use")}, set(truth.get("name_uses", []))),
+        "recap": _counts({where[e["id"]] for e in of_type("recap")}, set(truth.get("recaps", []))),
+        "closing_action": _counts({where[e["id"]] for e in of_type("closing_action")}, set(truth.get("closing_actions", []))),
+        "apology": _counts(set(predicted_apologies), set(expected_apologies)),
+    }
+    return {
+        "counts": counts,
+        "latency_errors": latency_errors,
+        "apologies_judged": len(judged),
+        "apologies_right": sum(predicted_apologies[t] == expected_apologies[t] for t in judged),
+    }
+
+
+def f1_table(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, float | None]]:
+    table = {}
+    for kind, c in counts.items():
+        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else None
+        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else None
+        f1 = 2 * precision * recall / (precision + recall) if precision and recall else (0.0 if precision is not None and recall is not None else None)
+        table[kind] = {"precision": _r(precision), "recall": _r(recall), "f1": _r(f1), **c}
+    return table
+
+
+def summarize_events(per_call: list[dict[str, Any]]) -> dict[str, Any]:
+    """Pool the counts of many calls into one table, the median latency error and apology accuracy."""
+    pooled = {kind: {"tp": 0, "fp": 0, "fn": 0} for kind in EVENT_TYPES}
+    errors, judged, right = [], 0, 0
+    for call in per_call:
+        for kind, c in call["counts"].items():
+            for key in ("tp", "fp", "fn"):
+                pooled[kind][key] += c[key]
+        errors += call["latency_errors"]
+        judged += call["apologies_judged"]
+        right += call["apologies_right"]
+    return {
+        "events": f1_table(pooled),
+        "ack_latency_error_median_s": _r(median(errors)) if errors else None,
+        "ack_latency_errors": len(errors),
+        "genuine_apology_accuracy": _r(right / judged) if judged else None,
+        "apologies_judged": judged,
+    }
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)

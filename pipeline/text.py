@@ -1,0 +1,41 @@
+"""Text helpers shared by the behaviour stages: normalising for phrase matching, content words."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .lexicon import load_lexicon
+
+
+@lru_cache(maxsize=1)
+def _contractions() -> tuple[re.Pattern, dict[str, str]]:
+    table = load_lexicon("text")["contractions"]
+    return re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)) + r")\b"), table
+
+
+def normalize(text: str) -> str:
+    """Lower case, plain apostrophes, contractions expanded, punctuation to spaces: "I'm" → "i am"."""
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    pattern, table = _contractions()
+    text = pattern.sub(lambda m: table[m.group(1)], text)
+    text = re.sub(r"(?<=\d)[ -](?=\d)", "", text)  # "1 -2 -3" as ASR writes spelled digits
+    text = re.sub(r"[^a-z0-9' ]+", " ", text).replace("'", "")
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    return frozenset(load_lexicon("text")["stopwords"].split())
+
+
+def stem(word: str) -> str:
+    """A crude suffix stripper: enough to match "charged" with "charge" and "payments" with "payment"."""
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(text: str) -> set[str]:
+    """Stems of the words that carry content (no stopwords, no single letters)."""
+    return {stem(w) for w in normalize(text).split() if len(w) > 2 and w not in _stopwords()}
