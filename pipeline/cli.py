@@ -84,7 +84,7 @@ def run(
 
 @app.command()
 def evaluate(
-    truth: Path = typer.Option(..., help="Folder of <call_id>.truth.json files."),
+    truth: list[Path] = typer.Option(..., help="Folder of <call_id>.truth.json and *.rttm files; repeat for more folders."),
     results: Path = typer.Option(..., help="The --out folder of a run (or its calls/ folder)."),
     save: Optional[Path] = typer.Option(None, help="Where to write the metrics JSON; default RESULTS/evaluation.json."),
 ) -> None:

@@ -132,14 +132,15 @@ def read_rttm_references(folder: Path) -> dict[str, Annotation]:
     return references
 
 
-def evaluate_folder(truth_dir: str | Path, results_dir: str | Path) -> dict[str, Any]:
+def evaluate_folder(truth_dirs: str | Path | list, results_dir: str | Path) -> dict[str, Any]:
     """Metrics per call with a truth file and a result, and overall (WER weighted by reference words)."""
-    truth_dir, results_dir = Path(truth_dir), Path(results_dir)
+    truth_dirs = [Path(d) for d in (truth_dirs if isinstance(truth_dirs, list) else [truth_dirs])]
+    results_dir = Path(results_dir)
     calls_dir = results_dir / "calls" if (results_dir / "calls").is_dir() else results_dir
-    truths = sorted(truth_dir.glob("*.truth.json"))
-    rttms = read_rttm_references(truth_dir)
+    truths = sorted(p for d in truth_dirs for p in d.glob("*.truth.json"))
+    rttms = {name: ref for d in truth_dirs for name, ref in read_rttm_references(d).items()}
     if not truths and not rttms:
-        raise QAError(f"{truth_dir}: no *.truth.json or *.rttm files", "pass the folder that holds the truth labels")
+        raise QAError(f"{', '.join(map(str, truth_dirs))}: no *.truth.json or *.rttm files", "pass the folder that holds the truth labels")
     calls: dict[str, dict] = {}
     for path in truths:
         truth = read_json(path)
