@@ -74,7 +74,8 @@ def find_name_uses(turns: list[Turn], customer_name: str, options: CheckOptions 
 
 
 def _is_name(word: str, names: list[str], similarity: float) -> bool:
-    return len(word) >= 2 and any(word == n or (len(n) >= 3 and fuzz.ratio(word, n) >= similarity) for n in names)
+    """Exact, or close in spelling with the same initial ("Louis" for "Luis", not "Thank" for "Ethan")."""
+    return any(word == n or (len(word) >= 3 and len(n) >= 3 and word[0] == n[0] and fuzz.ratio(word, n) >= similarity) for n in names)
 
 
 def find_recaps(turns: list[Turn], options: CheckOptions | dict | None = None) -> list[Event]:
