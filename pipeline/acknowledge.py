@@ -1,6 +1,7 @@
 """Which agent turn first acknowledges each cue, how fast, and whether it was specific."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from .config import AcknowledgementOptions
@@ -26,6 +27,7 @@ def find_acknowledgements(turns: list[Turn], cues: list[Event], apologies: list[
     options = AcknowledgementOptions.of(options)
     by_id = {t.id: t for t in turns}
     genuine_apology_turns = {a.turn for a in apologies if a.data.get("genuine")}
+    hollow_apology_turns = {a.turn for a in apologies if not a.data.get("genuine")}
     events = []
     for cue in cues:
         cue_turn = by_id[cue.turn]
@@ -34,7 +36,7 @@ def find_acknowledgements(turns: list[Turn], cues: list[Event], apologies: list[
         for turn in later:
             if turn.start - cue_turn.end > options.window_s:
                 break
-            how = _acknowledges(turn, cue, cue_words, turn.id in genuine_apology_turns, options)
+            how = _acknowledges(turn, cue, cue_words, turn.id in genuine_apology_turns, turn.id in hollow_apology_turns, options)
             if how:
                 shared = sorted(cue_words & content_words(turn.text))
                 events.append(Event(
@@ -46,7 +48,8 @@ def find_acknowledgements(turns: list[Turn], cues: list[Event], apologies: list[
     return events
 
 
-def _acknowledges(turn: Turn, cue: Event, cue_words: set[str], genuine_apology: bool, options: AcknowledgementOptions) -> str:
+def _acknowledges(turn: Turn, cue: Event, cue_words: set[str], genuine_apology: bool, hollow_apology: bool,
+                  options: AcknowledgementOptions) -> str:
     """How `turn` acknowledges `cue` ("phrase", "apology", "reflection"), or "" when it does not."""
     text = normalize(turn.text)
     polarity = cue.data["polarity"]
@@ -56,4 +59,18 @@ def _acknowledges(turn: Turn, cue: Event, cue_words: set[str], genuine_apology: 
         return "apology"
     if polarity == "negative" and len(cue_words & content_words(turn.text)) >= options.min_reflection_words:
         return "reflection"
+    if options.sentence_model and _classifier_hears(turn.text, f"acknowledge_{polarity}", options.min_probability, hollow_apology):
+        return "sentence_model"
     return ""
+
+
+def _classifier_hears(text: str, label: str, threshold: float, skip_apologies: bool) -> bool:
+    """Whether a sentence of `text` is classified `label`. Sentences of a non-apology or scripted
+    apology are skipped: "sorry you feel that way" sounds empathic to a model but is not."""
+    from .sentences import classifier, split_sentences
+
+    sentences = [s for s in split_sentences(text) if not (skip_apologies and _APOLOGY.search(s.lower()))]
+    return any(found == label for found, _ in classifier("agent_sentences").best(sentences, threshold=threshold))
+
+
+_APOLOGY = re.compile(r"\b(sorry|apologi[sz]e|apologies)\b")

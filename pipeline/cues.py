@@ -43,6 +43,8 @@ def find_cues(turns: list[Turn], *, loudness_rise: dict[int, float] | None = Non
         rise = loudness_rise.get(turn.id)
         loud = rise is not None and rise >= options.loud_rise_db
         found = _cues_in(normalize(turn.text))
+        if options.sentence_model:
+            found += _cues_from_sentences(turn.text, {kind.name for kind, _ in found}, options.min_probability)
         if not found and loud and turn.duration >= options.min_voice_cue_s:
             found = [(CueKind("frustration", "negative", options.voice_cue_confidence, ()), "")]
         for kind, span in found:
@@ -53,6 +55,20 @@ def find_cues(turns: list[Turn], *, loudness_rise: dict[int, float] | None = Non
                 data["loudness_rise_db"] = round(rise, 1)
             events.append(Event(f"c{len(events) + 1}", "cue", turn.id, turn.start, turn.end, span or turn.text, data))
     return events
+
+
+def _cues_from_sentences(text: str, known: set[str], threshold: float) -> list[tuple[CueKind, str]]:
+    """Kinds the sentence classifier hears in `text` that the phrase lists did not find."""
+    from .sentences import classifier, split_sentences
+
+    sentences = split_sentences(text)
+    kinds = {k.name: k for k in cue_kinds()}
+    found: dict[str, tuple[CueKind, str]] = {}
+    for sentence, (label, probability) in zip(sentences, classifier("customer_sentences").best(sentences, threshold=threshold)):
+        if label != "none" and label not in known and label not in found:
+            kind = kinds[label]
+            found[label] = (CueKind(kind.name, kind.polarity, round(min(kind.confidence, probability), 2), ()), sentence)
+    return list(found.values())
 
 
 def _cues_in(text: str) -> list[tuple[CueKind, str]]:

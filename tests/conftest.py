@@ -49,3 +49,18 @@ def sample_results(tmp_path_factory) -> Path:
     summary = run_batch(discover_calls(SAMPLES), out)
     assert summary.failed == 0, summary.failures
     return out
+
+
+def turns_of(*lines: tuple[str, str], gap: float = 0.5, word_s: float = 0.3):
+    """Turns from (speaker, text) lines, laid out one after another with `gap` seconds between."""
+    from pipeline.models import Turn
+
+    turns, clock = [], 0.0
+    for index, (speaker, text) in enumerate(lines):
+        spans = []
+        for word in text.split():
+            spans.append((word, clock, clock + word_s * 0.9))
+            clock += word_s
+        turns.append(Turn(index, speaker, spans[0][1], spans[-1][2], tuple(words(speaker, *spans))))
+        clock += gap
+    return turns

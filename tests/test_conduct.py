@@ -1,0 +1,29 @@
+from pipeline.conduct import find_apologies, find_conduct
+
+from .conftest import turns_of
+
+
+def test_genuine_apology_against_non_apology_and_filler():
+    turns = turns_of(
+        ("agent", "I'm so sorry we charged you twice, that was our mistake."),
+        ("agent", "I'm sorry you feel that way."),
+        ("agent", "Sorry if you were inconvenienced."),
+        ("agent", "We apologize for any inconvenience this may have caused."),
+        ("customer", "Sorry, can you repeat that?"),
+    )
+    found = [(e.turn, e.data["kind"], e.data["genuine"]) for e in find_apologies(turns)]
+    assert found == [(0, "genuine", True), (1, "non_apology", False), (2, "non_apology", False), (3, "scripted", False)]
+    assert find_apologies(turns)[0].data["owns_problem"]
+
+
+def test_conduct_events():
+    turns = turns_of(
+        ("agent", "You should have checked the app."),
+        ("agent", "You've probably already tried restarting it."),
+        ("agent", "No, we can't do that, it's against policy."),
+        ("agent", "But what I can do is send a technician."),
+        ("agent", "We'll sort this out together."),
+        ("agent", "You're absolutely right."),
+    )
+    assert [(e.turn, e.type) for e in find_conduct(turns)] == [
+        (0, "blame"), (1, "assumption"), (2, "refusal"), (3, "alternative"), (4, "same_side"), (5, "agreement")]

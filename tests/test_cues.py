@@ -1,0 +1,50 @@
+from pipeline.cues import find_cues
+
+from .conftest import turns_of
+
+PHRASES_ONLY = {"sentence_model": False}
+
+
+def kinds(events):
+    return sorted((e.turn, e.data["kind"]) for e in events)
+
+
+def test_outright_implied_situational_urgent_and_good_news():
+    turns = turns_of(
+        ("agent", "How can I help?"),
+        ("customer", "I'm so frustrated, this is the third time I've called."),
+        ("agent", "Okay."),
+        ("customer", "I got locked out of my account and I'm flying to Denver tomorrow."),
+        ("agent", "Right."),
+        ("customer", "Also we just had a baby last week!"),
+        ("customer", "My account number is 4 4 7 2."),
+    )
+    found = kinds(find_cues(turns, options=PHRASES_ONLY))
+    assert (1, "frustration") in found
+    assert (3, "situational") in found and (3, "urgency") in found
+    assert (5, "joy") in found
+    assert not [k for k in found if k[0] in (0, 2, 4, 6)]  # agents and plain facts carry no cue
+
+
+def test_cue_polarity_and_one_event_per_kind_per_turn():
+    turns = turns_of(("customer", "I was charged twice and then double charged again, I'm annoyed and fed up."))
+    events = find_cues(turns, options=PHRASES_ONLY)
+    assert kinds(events) == [(0, "frustration"), (0, "situational")]
+    assert {e.data["polarity"] for e in events} == {"negative"}
+
+
+def test_a_raised_voice_is_a_cue_or_strengthens_one():
+    turns = turns_of(("customer", "Where is the engineer you sent"), ("customer", "I am annoyed about the wait"), ("customer", "fine"))
+    quiet = find_cues(turns, loudness_rise={0: 0.0, 1: 0.0}, options=PHRASES_ONLY)
+    loud = find_cues(turns, loudness_rise={0: 12.0, 1: 12.0, 2: 12.0}, options=PHRASES_ONLY)
+    assert kinds(quiet) == [(1, "frustration")]
+    voice_only = [e for e in loud if e.data["source"] == "voice"]
+    assert [e.turn for e in voice_only] == [0]  # turn 2 is too short to judge by its loudness
+    assert max(e.data["confidence"] for e in loud if e.turn == 1) > max(e.data["confidence"] for e in quiet)
+
+
+def test_sentence_model_hears_what_phrase_lists_miss():
+    turns = turns_of(("customer", "Honestly I'm at the end of my rope with you people."), ("customer", "The blue one please."))
+    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == []
+    found = find_cues(turns)
+    assert [e.turn for e in found] == [0] and found[0].data["polarity"] == "negative"

@@ -1,0 +1,40 @@
+from pipeline.evaluate_events import event_counts, f1_table, summarize_events, truth_turn_of
+
+TRUTH = {
+    "turns": [{"id": 0, "speaker": "customer", "start": 0, "end": 4}, {"id": 1, "speaker": "agent", "start": 5, "end": 8},
+              {"id": 2, "speaker": "customer", "start": 9, "end": 10}, {"id": 3, "speaker": "agent", "start": 11, "end": 14}],
+    "cues": [{"id": "c1", "turn": 0}, {"id": "c2", "turn": 2}],
+    "acknowledgements": [{"cue": "c1", "turn": 1}],
+    "name_uses": [3], "recaps": [], "closing_actions": [3],
+    "apologies": [{"turn": 1, "genuine": True}, {"turn": 3, "genuine": False}],
+}
+
+
+def event(id, type, start, end, **data):
+    return {"id": id, "type": type, "start": start, "end": end, **data}
+
+
+def test_events_are_matched_to_labelled_turns_by_time():
+    assert truth_turn_of({"start": 4.5, "end": 7.0}, TRUTH["turns"]) == 1
+    assert truth_turn_of({"start": 8.4, "end": 8.6}, TRUTH["turns"]) in (1, 2)
+
+
+def test_counts_latency_error_and_apology_accuracy():
+    result = {"events": [
+        event("c1", "cue", 0.1, 3.9), event("c9", "cue", 5.2, 7.9),  # the second one is in an agent turn: a false cue
+        event("a1", "acknowledgement", 5.3, 7.9, cue="c1", latency_s=1.3),
+        event("n1", "name_use", 12.0, 12.3), event("p1", "apology", 5.1, 6.0, genuine=True), event("p2", "apology", 11.2, 12.0, genuine=True),
+    ]}
+    counts = event_counts(TRUTH, result)
+    assert counts["counts"]["cue"] == {"tp": 1, "fp": 1, "fn": 1}
+    assert counts["counts"]["acknowledgement"] == {"tp": 1, "fp": 0, "fn": 0}
+    assert counts["counts"]["closing_action"] == {"tp": 0, "fp": 0, "fn": 1}
+    assert abs(counts["latency_errors"][0] - 0.3) < 1e-9  # truth latency 5 - 4 = 1.0
+    assert (counts["apologies_judged"], counts["apologies_right"]) == (2, 1)
+    summary = summarize_events([counts, counts])
+    assert summary["events"]["cue"]["precision"] == 0.5 and summary["genuine_apology_accuracy"] == 0.5
+
+
+def test_f1_of_nothing_predicted_is_undefined_not_perfect():
+    table = f1_table({"recap": {"tp": 0, "fp": 0, "fn": 2}})
+    assert table["recap"]["precision"] is None and table["recap"]["recall"] == 0.0
