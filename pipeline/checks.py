@@ -79,24 +79,40 @@ def _is_name(word: str, names: list[str], similarity: float) -> bool:
 
 
 def find_recaps(turns: list[Turn], options: CheckOptions | dict | None = None) -> list[Event]:
-    """Agent turns that restate the customer's issue: a recap marker and enough of the customer's
-    own content words from the turns before it (so a marker alone, or a recap of the wrong thing,
-    does not count)."""
+    """Agent turns that restate the customer's issue: a recap marker, and a restatement checked
+    against what the customer said before it: enough of their own content words, or (with the
+    sentence model) a sentence close in meaning to theirs. A marker alone does not count."""
     options = CheckOptions.of(options)
     events = []
     heard: set[str] = set()
+    said: list[str] = []
     for turn in turns:
         if turn.speaker == CUSTOMER:
             heard |= content_words(turn.text)
+            said.append(turn.text)
             continue
         if turn.speaker != AGENT:
             continue
         text = normalize(turn.text)
         if any(p.search(text) for p, _ in _lexicon()["recap"]):
             shared = sorted(heard & content_words(turn.text))
-            if len(shared) >= options.recap_min_overlap:
-                events.append(Event(f"r{len(events) + 1}", "recap", turn.id, turn.start, turn.end, turn.text, {"shared_words": shared}))
+            similarity = _closest_meaning(turn.text, said) if options.recap_sentence_model and said else 0.0
+            if len(shared) >= options.recap_min_overlap or similarity >= options.recap_min_similarity:
+                events.append(Event(f"r{len(events) + 1}", "recap", turn.id, turn.start, turn.end, turn.text,
+                                    {"shared_words": shared, "similarity": round(similarity, 2)}))
     return events
+
+
+def _closest_meaning(text: str, said: list[str]) -> float:
+    """Highest cosine similarity between a sentence of `text` and a sentence the customer said."""
+    from .sentences import shared_encoder, split_sentences
+
+    mine = split_sentences(text)
+    theirs = [s for turn in said for s in split_sentences(turn)]
+    if not mine or not theirs:
+        return 0.0
+    encoder = shared_encoder()
+    return float((encoder.encode(mine) @ encoder.encode(theirs).T).max())
 
 
 def find_closing(turns: list[Turn], options: CheckOptions | dict | None = None) -> list[Event]:

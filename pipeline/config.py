@@ -208,14 +208,18 @@ class CheckOptions(_Options):
         customer's name, so ASR spellings (Louis for Luis) still count.
     name_overuse_per_minute: more name uses per minute of agent talk than this is overuse.
     name_end_share: a name use in the last share of the call counts as "near the end".
-    recap_min_overlap: a recap must reuse at least this many content words of the customer's.
+    recap_min_overlap: a recap must reuse at least this many content words of the customer's,
+    recap_sentence_model, recap_min_similarity: or have a sentence this close in meaning (MiniLM
+        cosine) to one the customer said.
     closing_share: a closing action is looked for in the last share of the call.
     """
 
     name_similarity: float = 80.0
     name_overuse_per_minute: float = 2.0
     name_end_share: float = 0.25
-    recap_min_overlap: int = 3
+    recap_min_overlap: int = 2
+    recap_sentence_model: bool = True
+    recap_min_similarity: float = 0.6
     closing_share: float = 0.4
 
 

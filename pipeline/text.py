@@ -32,7 +32,10 @@ def stem(word: str) -> str:
     """A crude suffix stripper: enough to match "charged" with "charge" and "payments" with "payment"."""
     for suffix in ("ing", "ed", "es", "s", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
+            word = word[: -len(suffix)]
+            if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiosz":
+                word = word[:-1]  # "cancelled" → "cancel", "stopped" → "stop"
+            return word
     return word
 
 

@@ -104,3 +104,19 @@ def test_mono_diarization_against_shared_references(shared_data, tmp_path):
     assert calls["pyannote_sample"]["der"] <= 0.15
     assert calls["aws_auto_repairs_40.mono"]["role_accuracy"] > 0.9
     assert calls["aws_auto_repairs_49.mono"]["role_accuracy"] > 0.7
+
+
+@pytest.mark.slow
+def test_behaviours_on_the_labelled_calls(sample_results, tmp_path):
+    """The empathy core through the full audio pipeline on the project's labelled calls."""
+    from .conftest import ROOT
+
+    labelled = ROOT / "data" / "labelled"
+    run_batch(discover_calls(labelled), sample_results)  # beside the samples' results
+    behaviours = evaluate_folder([SAMPLES, labelled], sample_results)["behaviours"]
+    events = behaviours["events"]
+    assert events["cue"]["recall"] >= 0.85 and events["cue"]["precision"] >= 0.80
+    for kind in ("acknowledgement", "name_use", "recap", "closing_action"):
+        assert events[kind]["f1"] >= 0.85, (kind, events[kind])
+    assert behaviours["ack_latency_error_median_s"] <= 0.5
+    assert behaviours["genuine_apology_accuracy"] >= 0.85
