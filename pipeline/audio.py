@@ -11,6 +11,7 @@ from .errors import AudioError
 from .models import Audio
 
 TARGET_RATE = 16000
+MIN_DURATION_S = 1.0  # shorter than this is no call: a click, a dropped connection
 # A decoded length this much shorter than the length the header declares means the file was cut off.
 TRUNCATION_TOLERANCE_S = 0.5
 TRUNCATION_TOLERANCE_SHARE = 0.02
@@ -49,6 +50,9 @@ def load_audio(path: str | Path, *, rate: int = TARGET_RATE) -> Audio:
     if samples.shape[1] == 0:
         raise AudioError(f"{path}: holds no audio samples", "the file may be truncated; export it again")
     duration = samples.shape[1] / rate
+    if duration < MIN_DURATION_S:
+        raise AudioError(f"{path}: recording is only {duration:.2f} s long, too short to score (at least {MIN_DURATION_S:.0f} s)",
+                         "check that the recorder captured the call")
     declared = _wav_declared_duration(path) or declared
     if declared and declared - duration > max(TRUNCATION_TOLERANCE_S, TRUNCATION_TOLERANCE_SHARE * declared):
         raise AudioError(

@@ -43,10 +43,13 @@ def run(
     diarizer: str = typer.Option("embedded", help="Mono diarization: embedded (offline) or pyannote (optional extra)."),
     diarization_model: str = typer.Option("", help="For --diarizer pyannote: local pipeline folder or hub id (token in HF_TOKEN)."),
     rttm: bool = typer.Option(False, "--rttm", help="Also write OUT/rttm/<call_id>.rttm for mono recordings."),
+    workers: int = typer.Option(1, min=1, help="Score calls in this many processes, each loading its models once."),
+    scheduler: Optional[str] = typer.Option(None, help="Run on a Dask cluster (tcp://HOST:8786); audio and OUT must be on paths its workers share."),
+    force: bool = typer.Option(False, "--force", help="Score again calls already scored with the same audio, models and phrase lists."),
 ) -> None:
     """Score every call in BATCH."""
+    from .batch import run_batch
     from .manifest import discover_calls
-    from .run import run_batch
 
     try:
         specs = discover_calls(batch, manifest)
@@ -63,16 +66,16 @@ def run(
             def hook(step: str, artefact, call_id: str = "") -> None:
                 if step == "start":
                     progress.update(task, description=f"scoring {call_id}")
-                elif step == "done":
+                elif step in ("done", "skip"):
                     progress.advance(task)
 
-            summary = run_batch(specs, out, options, hook=hook, rttm=rttm)
+            summary = run_batch(specs, out, options, hook=hook, rttm=rttm, workers=workers, scheduler=scheduler, force=force)
             progress.update(task, description="done")
     except QAError as error:
         _fail(error)
     table = Table(title=f"callqa run {batch}", show_header=False)
     facts = summary.as_dict()
-    for key in ("scored", "failed", "audio_hours", "wall_seconds", "real_time_factor"):
+    for key in ("scored", "failed", "skipped_already_scored", "audio_hours", "wall_seconds", "real_time_factor"):
         table.add_row(key.replace("_", " "), str(facts[key]))
     console.print(table)
     for call_id, error in summary.failures.items():
@@ -124,3 +127,7 @@ def evaluate(
 
 def _cell(value) -> str:
     return "" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+if __name__ == "__main__":
+    app()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 from .errors import ManifestError
@@ -10,6 +11,7 @@ from .models import CallSpec
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus", ".oga", ".aac", ".wma", ".webm", ".mka", ".amr", ".aif", ".aiff", ".au"}
 REQUIRED_COLUMNS = ("call_id", "file", "agent_id", "agent_name", "customer_name", "recorded_at")
 DEFAULT_MANIFEST = "manifest.csv"
+SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a call id names a file in OUT/calls
 
 
 def discover_calls(batch: str | Path, manifest: str | Path | None = None) -> list[CallSpec]:
@@ -23,8 +25,10 @@ def discover_calls(batch: str | Path, manifest: str | Path | None = None) -> lis
     if manifest is None and (batch / DEFAULT_MANIFEST).is_file():
         manifest = batch / DEFAULT_MANIFEST
     specs = read_manifest(manifest, batch) if manifest else []
-    named = {Path(spec.path).resolve() for spec in specs}
-    unnamed = sorted(p for p in batch.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES and p.resolve() not in named)
+    named = {Path(spec.path).resolve() for spec in specs if not spec.problem}
+    # broken links are listed too, so that they are reported rather than silently skipped
+    unnamed = sorted(p for p in batch.rglob("*") if (p.is_file() or p.is_symlink()) and p.suffix.lower() in AUDIO_SUFFIXES
+                     and p.resolve() not in named)
     return specs + [CallSpec(call_id=call_id, path=str(path)) for call_id, path in _ids_from_names(unnamed, {s.call_id for s in specs})]
 
 
@@ -48,20 +52,27 @@ def read_manifest(manifest: str | Path, batch: Path) -> list[CallSpec]:
             )
         rows = list(reader)
     root = batch.resolve()
-    specs = []
+    specs, first_line = [], {}
     for number, row in enumerate(rows, start=2):
         file = (row.get("file") or "").strip()
         call_id = (row.get("call_id") or "").strip()
         if not call_id or not file:
             raise ManifestError(f"{manifest}, line {number}: call_id and file must not be empty")
+        problem = ""
+        if not SAFE_ID.fullmatch(call_id):
+            problem = f"{manifest}, line {number}: call_id {call_id!r} may hold only letters, digits, '.', '_' and '-'"
+            call_id = f"line{number}"
         path = (batch / file).resolve()
         if root not in path.parents:
-            raise ManifestError(
-                f"{manifest}, line {number}: file {file!r} lies outside the batch folder {batch}",
-                "manifest paths are relative to the batch folder and must stay inside it",
-            )
+            problem = (f"{manifest}, line {number}: file {file!r} lies outside the batch folder {batch}; refused "
+                       "(manifest paths are relative to the batch folder and must stay inside it)")
+        if call_id in first_line:
+            problem = f"{manifest}, line {number}: duplicate call_id {call_id!r} (first on line {first_line[call_id]}); give each call its own id"
+            call_id = f"{call_id}.line{number}"
+        first_line.setdefault(call_id, number)
         specs.append(
             CallSpec(
+                problem=problem,
                 call_id=call_id,
                 path=str(path),
                 agent_id=row["agent_id"].strip(),

@@ -25,6 +25,7 @@ class CallSpec:
     queue: str = ""
     agent_channel: int | None = None
     agent_speaker: str = ""
+    problem: str = ""  # what is wrong with this row of the batch (duplicate id, path outside it): fails the call
 
 
 @dataclass(frozen=True, eq=False)

@@ -49,6 +49,7 @@ def scored_document(result: CallResult) -> dict[str, Any]:
         "queue": spec.queue,
         "roles": {"method": result.roles.method, "confidence": round(result.roles.confidence, 2),
                   "speakers": result.roles.mapping},
+        "warnings": [] if result.turns else ["no speech found in the recording: nothing to score"],
         "turns": [turn_document(t) for t in result.turns],
         **({"diarization": [{"start": _t(s), "end": _t(e), "speaker": role} for s, e, role in result.diarization]}
            if result.diarization is not None else {}),

@@ -4,9 +4,7 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .audio import load_audio
 from .config import PipelineOptions
@@ -23,9 +21,6 @@ from .transcribe import Transcriber
 from .turns import build_turns
 
 logger = logging.getLogger("callqa")
-
-# hook(step, artefact, call_id=…): progress reported to the caller instead of printed here.
-Hook = Callable[..., None]
 
 
 class Scorer:
@@ -87,10 +82,14 @@ def _timed(timings: dict[str, float], stage: str):
     timings[stage] = time.perf_counter() - started
 
 
-def score_call(scorer: Scorer, spec: CallSpec, out: str | Path) -> dict:
-    """Score one call and write its document; a failure is written as a failed document, never raised."""
+def score_call(scorer: Scorer, spec: CallSpec, out: str | Path, *, fingerprint: str = "") -> dict:
+    """Score one call and write its document; a failure is written as a failed document, never raised.
+    `fingerprint` (model, options, phrase lists) is stored so that a re-run can skip the call."""
     try:
+        if spec.problem:
+            raise QAError(spec.problem)
         document = scored_document(scorer.score(spec))
+        document["fingerprint"] = fingerprint
     except QAError as error:
         document = failed_document(spec, str(error))
     except Exception as error:  # one bad file must never stop the batch
@@ -98,50 +97,3 @@ def score_call(scorer: Scorer, spec: CallSpec, out: str | Path) -> dict:
         document = failed_document(spec, f"internal error while scoring: {type(error).__name__}: {error}")
     write_json(call_path(out, spec.call_id), document)
     return document
-
-
-@dataclass
-class BatchSummary:
-    scored: int = 0
-    failed: int = 0
-    audio_seconds: float = 0.0
-    wall_seconds: float = 0.0
-    failures: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def real_time_factor(self) -> float | None:
-        return self.wall_seconds / self.audio_seconds if self.audio_seconds else None
-
-    def as_dict(self) -> dict:
-        return {
-            "scored": self.scored,
-            "failed": self.failed,
-            "audio_hours": round(self.audio_seconds / 3600, 4),
-            "wall_seconds": round(self.wall_seconds, 2),
-            "real_time_factor": None if self.real_time_factor is None else round(self.real_time_factor, 4),
-            "failures": self.failures,
-        }
-
-
-def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions | dict | None = None,
-              *, hook: Hook | None = None, rttm: bool = False) -> BatchSummary:
-    """Score every call in `specs` into `out/calls/`, and write `out/summary.json`."""
-    started = time.perf_counter()
-    summary = BatchSummary()
-    hook = hook or (lambda *args, **kwargs: None)
-    scorer = Scorer(options, rttm_dir=Path(out) / "rttm" if rttm else None)
-    if rttm:
-        scorer.rttm_dir.mkdir(parents=True, exist_ok=True)
-    for spec in specs:
-        hook("start", spec, call_id=spec.call_id)
-        document = score_call(scorer, spec, out)
-        if document["status"] == "scored":
-            summary.scored += 1
-            summary.audio_seconds += document["audio"]["duration"]
-        else:
-            summary.failed += 1
-            summary.failures[spec.call_id] = document["error"]
-        hook("done", document, call_id=spec.call_id)
-    summary.wall_seconds = time.perf_counter() - started
-    write_json(Path(out) / "summary.json", summary.as_dict())
-    return summary

@@ -43,7 +43,7 @@ def shared_data() -> Path:
 def sample_results(tmp_path_factory) -> Path:
     """data/samples through the whole pipeline once, with the embedded model."""
     from pipeline.manifest import discover_calls
-    from pipeline.run import run_batch
+    from pipeline.batch import run_batch
 
     out = tmp_path_factory.mktemp("samples")
     summary = run_batch(discover_calls(SAMPLES), out)

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.evaluate import evaluate_folder
 from pipeline.manifest import discover_calls
-from pipeline.run import run_batch
+from pipeline.batch import run_batch
 
 from .conftest import SAMPLES
 

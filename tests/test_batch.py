@@ -1,0 +1,144 @@
+"""Nightly batches: parallel, on Dask, resumable, killed and re-run, bad input beside good calls."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from pipeline.batch import fingerprint, run_batch
+from pipeline.config import PipelineOptions
+from pipeline.manifest import discover_calls
+
+from .conftest import SAMPLES, tone, write_audio
+
+GOOD = ["s01_energy_billing.stereo.flac", "s04_retail_gift.mono.wav"]
+
+
+def good_batch(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in GOOD:
+        shutil.copy(SAMPLES / name, folder / name)
+    return folder
+
+
+def documents(out):
+    return {p.stem: json.loads(p.read_text()) for p in (out / "calls").glob("*.json")}
+
+
+def comparable(document):
+    """What must not depend on how the batch ran."""
+    return [(t["speaker"], t["text"]) for t in document["turns"]], sorted((e["type"], e["turn"]) for e in document["events"])
+
+
+def test_rerun_skips_scored_calls_and_force_redoes_them(tmp_path):
+    batch, out = good_batch(tmp_path / "batch"), tmp_path / "out"
+    first = run_batch(discover_calls(batch), out)
+    assert (first.scored, first.skipped) == (2, 0)
+    again = run_batch(discover_calls(batch), out)
+    assert (again.scored, again.skipped) == (2, 2)
+    shutil.copy(SAMPLES / "s02_telecom_outage.stereo.flac", batch / GOOD[0])  # new audio under the same name
+    changed = run_batch(discover_calls(batch), out)
+    assert changed.skipped == 1
+    assert run_batch(discover_calls(batch), out, force=True).skipped == 0
+
+
+def test_fingerprint_follows_options():
+    assert fingerprint(PipelineOptions()) == fingerprint(PipelineOptions())
+    assert fingerprint(PipelineOptions()) != fingerprint(PipelineOptions.of({"asr": {"beam_size": 1}}))
+
+
+def test_two_workers_give_the_same_results_as_one(tmp_path):
+    batch = good_batch(tmp_path / "batch")
+    run_batch(discover_calls(batch), tmp_path / "one")
+    summary = run_batch(discover_calls(batch), tmp_path / "two", workers=2)
+    assert summary.scored == 2
+    one, two = documents(tmp_path / "one"), documents(tmp_path / "two")
+    assert {k: comparable(v) for k, v in one.items()} == {k: comparable(v) for k, v in two.items()}
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_the_same_results_as_a_local_run(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    batch = good_batch(tmp_path / "batch")
+    run_batch(discover_calls(batch), tmp_path / "local")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        summary = run_batch(discover_calls(batch), tmp_path / "dask", scheduler=cluster.scheduler_address)
+    assert summary.scored == 2
+    local, dask = documents(tmp_path / "local"), documents(tmp_path / "dask")
+    assert {k: comparable(v) for k, v in local.items()} == {k: comparable(v) for k, v in dask.items()}
+
+
+def test_killed_run_resumes_and_scores_every_call_once(tmp_path):
+    batch, out = tmp_path / "batch", tmp_path / "out"
+    batch.mkdir()
+    for i in range(4):
+        shutil.copy(SAMPLES / "s02_telecom_outage.stereo.flac", batch / f"c{i}.flac")
+    command = [sys.executable, "-m", "pipeline.cli", "run", str(batch), "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 240
+    while time.time() < deadline and len(list((out / "calls").glob("c*.json"))) < 1:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done_before = len(list((out / "calls").glob("c*.json")))
+    assert 1 <= done_before < 4, "the run must be killed partway"
+    rerun = subprocess.run(command, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scored"] == 4 and summary["skipped_already_scored"] == done_before
+    assert sorted(p.name for p in (out / "calls").iterdir()) == [f"c{i}.json" for i in range(4)]  # no partial files
+
+
+def test_bad_inputs_each_fail_with_a_clear_message_beside_good_calls(tmp_path):
+    batch, out = good_batch(tmp_path / "batch"), tmp_path / "out"
+    (batch / "zero.wav").write_bytes(b"")
+    whole = (SAMPLES / GOOD[1]).read_bytes()
+    (batch / "truncated.wav").write_bytes(whole[: len(whole) // 3])
+    (batch / "notes.wav").write_text("call notes, not audio\n" * 40)
+    write_audio(batch / "silence.wav", np.zeros((16000 * 3, 1), dtype=np.float32), 16000)
+    write_audio(batch / "blip.wav", tone(0.4, rate=8000), 8000)
+    write_audio(batch / "hifi.wav", tone(2.0, rate=48000), 48000)
+    write_audio(batch / "surround.wav", tone(2.0, rate=16000, channels=6), 16000)
+    (batch / "dangling.wav").symlink_to(tmp_path / "gone.wav")
+    rows = [
+        "call_id,file,agent_id,agent_name,customer_name,recorded_at",
+        "dup,s01_energy_billing.stereo.flac,A1,Dana,Tim,",
+        "dup,s04_retail_gift.mono.wav,A1,Dana,Luis,",
+        "ghost,not_here.wav,A1,Dana,Sam,",
+        "escape,../outside.wav,A1,Dana,Sam,",
+    ]
+    (batch / "manifest.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "outside.wav").write_bytes(whole)
+    summary = run_batch(discover_calls(batch), out)
+    found = documents(out)
+    expect = {
+        "zero": "empty", "truncated": "truncated", "notes": "cannot be decoded", "blip": "too short",
+        "dangling": "not found", "ghost": "not found", "escape": "outside the batch folder",
+        "dup.line3": "duplicate call_id",
+    }
+    for call_id, words in expect.items():
+        assert found[call_id]["status"] == "failed" and words in found[call_id]["error"], (call_id, found[call_id].get("error"))
+    for call_id in ("dup", "s04_retail_gift.mono", "silence", "hifi", "surround"):  # a duplicate row's file is scored under its name
+        assert found[call_id]["status"] == "scored", (call_id, found[call_id].get("error"))
+    assert found["silence"]["turns"] == [] and "no speech" in found["silence"]["warnings"][0]
+    assert found["surround"]["audio"]["channels"] == 6 and found["hifi"]["audio"]["sample_rate"] == 48000
+    assert summary.failed == len(expect) and summary.scored == 5
+
+
+def test_unreadable_file_says_so(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root reads any file")
+    path = tmp_path / "locked.wav"
+    shutil.copy(SAMPLES / GOOD[1], path)
+    path.chmod(0)
+    from pipeline.audio import load_audio
+    from pipeline.errors import AudioError
+
+    with pytest.raises(AudioError, match="cannot be read"):
+        load_audio(path)
