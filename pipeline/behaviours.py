@@ -12,9 +12,9 @@ from .cues import find_cues
 from .models import CallSpec, Event, Turn
 
 
-def find_behaviours(turns: list[Turn], spec: CallSpec, loudness_rise: dict[int, float],
+def find_behaviours(turns: list[Turn], spec: CallSpec, arousal: dict[int, float | None],
                     options: PipelineOptions) -> tuple[list[Event], dict[str, Any]]:
-    cues = find_cues(turns, loudness_rise=loudness_rise, options=options.cues)
+    cues = find_cues(turns, arousal=arousal, options=options.cues)
     apologies = find_apologies(turns)
     acknowledgements = find_acknowledgements(turns, cues, apologies, options.acknowledgements)
     answered = {a.data["cue"]: a for a in acknowledgements}

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .config import EMBEDDED_MODEL, AsrOptions, DiarizationOptions, PipelineOptions
+from .config import EMBEDDED_MODEL, AsrOptions, DiarizationOptions, PipelineOptions, ToneOptions
 from .errors import QAError
 
 app = typer.Typer(help="Score recorded customer-service calls for empathy and conversation quality.", no_args_is_help=True)
@@ -43,6 +43,7 @@ def run(
     diarizer: str = typer.Option("embedded", help="Mono diarization: embedded (offline) or pyannote (optional extra)."),
     diarization_model: str = typer.Option("", help="For --diarizer pyannote: local pipeline folder or hub id (token in HF_TOKEN)."),
     rttm: bool = typer.Option(False, "--rttm", help="Also write OUT/rttm/<call_id>.rttm for mono recordings."),
+    tone_model: str = typer.Option("", help="Arousal model written by `callqa fit-tone` (default: built-in weights)."),
     workers: int = typer.Option(1, min=1, help="Score calls in this many processes, each loading its models once."),
     scheduler: Optional[str] = typer.Option(None, help="Run on a Dask cluster (tcp://HOST:8786); audio and OUT must be on paths its workers share."),
     force: bool = typer.Option(False, "--force", help="Score again calls already scored with the same audio, models and phrase lists."),
@@ -58,6 +59,7 @@ def run(
         options = PipelineOptions(
             asr=AsrOptions(model=asr_model, device=device, compute_type=compute_type),
             diarization=DiarizationOptions(backend=diarizer, model=diarization_model, speakers=speakers),
+            tone=ToneOptions(model=tone_model),
         )
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=False) as progress:
@@ -127,6 +129,59 @@ def evaluate(
 
 def _cell(value) -> str:
     return "" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+@app.command()
+def tone(files: list[Path] = typer.Argument(..., help="Audio clips; three or more are measured against their median, as one speaker's.")) -> None:
+    """Print one CSV row per clip: its prosody features and arousal (0-100)."""
+    import csv
+    import sys
+
+    from .audio import load_audio
+    from .prosody import segment_features
+    from .tone import ArousalModel, clip_arousal
+
+    try:
+        clips = [segment_features(load_audio(f).mono(), 16000) for f in files]
+    except QAError as error:
+        _fail(error)
+    writer = None
+    for path, clip, arousal in zip(files, clips, clip_arousal(clips, ArousalModel())):
+        row = {"file": str(path), **{k: v for k, v in clip.as_dict().items() if k != "loudness_per_second"}, "arousal": arousal}
+        if writer is None:
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(row))
+            writer.writeheader()
+        writer.writerow(row)
+
+
+@app.command("fit-tone")
+def fit_tone(
+    labels: Path = typer.Argument(..., help="CSV with file,label (label 1 or heated = aroused, 0 or calm = not); optional start,end seconds."),
+    out: Path = typer.Option(Path("tone-model.json"), help="Where to write the model; use it with `callqa run --tone-model`."),
+) -> None:
+    """Refit the arousal model on a team's own labelled turns."""
+    import csv
+
+    from .audio import load_audio
+    from .prosody import segment_features
+    from .tone import ArousalModel, clip_rows
+
+    try:
+        with open(labels, newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        if not rows or not {"file", "label"} <= set(rows[0]):
+            raise QAError(f"{labels}: needs the columns file,label", "label is 1/heated for aroused turns and 0/calm for the others")
+        clips, targets = [], []
+        for row in rows:
+            audio = load_audio(labels.parent / row["file"]).mono()
+            start, end = float(row.get("start") or 0), float(row.get("end") or len(audio) / 16000)
+            clips.append(segment_features(audio[int(start * 16000):int(end * 16000)], 16000))
+            targets.append(1 if row["label"].strip().lower() in ("1", "heated", "high", "aroused") else 0)
+        model = ArousalModel().fit(clip_rows(clips), targets)
+    except (QAError, OSError, ValueError) as error:
+        _fail(error if isinstance(error, QAError) else QAError(f"{labels}: {error}"))
+    model.save(out)
+    console.print(f"arousal model fitted on {len(targets)} clips ({sum(targets)} heated) → {out}")
 
 
 if __name__ == "__main__":

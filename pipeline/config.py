@@ -165,8 +165,8 @@ class CueOptions(_Options):
         on pipeline/training/customer_sentences.yaml, which catches wordings the phrase lists miss.
     min_probability: the classifier's probability from which a sentence is a cue. 0.7 gave
         precision 0.94, recall 0.73 in 5-fold cross-validation on the training sentences.
-    loud_rise_db: a customer turn this much louder than the customer's own median turn is heard
-        as aroused: it strengthens a cue found in its words, or is a cue of its own.
+    aroused: a customer turn whose vocal arousal (0-100, against the customer's own baseline) is
+        this high strengthens a cue found in its words, or is a cue of its own.
     min_voice_cue_s: turns shorter than this are too short to judge by loudness alone.
     voice_cue_confidence: the confidence of a cue heard only in the voice.
     voice_boost: how much a loud voice adds to the confidence of a cue found in the words.
@@ -174,7 +174,7 @@ class CueOptions(_Options):
 
     sentence_model: bool = True
     min_probability: float = 0.7
-    loud_rise_db: float = 8.0
+    aroused: float = 80.0
     min_voice_cue_s: float = 1.0
     voice_cue_confidence: float = 0.5
     voice_boost: float = 0.08
@@ -224,6 +224,49 @@ class CheckOptions(_Options):
 
 
 @dataclass(frozen=True)
+class ProsodyOptions(_Options):
+    """Prosody features (librosa yin).
+
+    fmin_hz, fmax_hz: the pitch search range, wide enough for low and high voices on a phone line.
+    frame_length, hop_s: yin's analysis window (samples at 16 kHz) and step.
+    min_pitch_s: a stretch shorter than this gets no pitch (null), never a made-up one.
+    min_level_dbfs: a stretch quieter than this gets no level or pitch (null).
+    min_voiced_s: this much voiced speech is needed for a pitch.
+    voiced_below_peak_db: frames within this many dB of the stretch's loudest frame count as voiced.
+    min_pause_s: a gap between words from this length on is a pause.
+    """
+
+    fmin_hz: float = 60.0
+    fmax_hz: float = 450.0
+    frame_length: int = 1024
+    hop_s: float = 0.016
+    min_pitch_s: float = 0.3
+    min_level_dbfs: float = -55.0
+    min_voiced_s: float = 0.15
+    voiced_below_peak_db: float = -20.0
+    min_pause_s: float = 0.25
+
+
+@dataclass(frozen=True)
+class ToneOptions(_Options):
+    """Agent tone scores (0-100) and customer arousal.
+
+    model: a JSON file written by `callqa fit-tone`; empty for the built-in arousal weights.
+    aroused: a customer turn with arousal from this score on is heated (cues and the calm score use it).
+    lively_st, monotone_st: pitch variability (semitones) that scores 100 and 0 for engagement.
+    pace_sps: the comfortable pace in syllables per second, (low, high); pace_tolerance: how far
+        outside it (syllables per second) the pace score falls to 0.
+    """
+
+    model: str = ""
+    aroused: float = 70.0
+    lively_st: float = 3.5
+    monotone_st: float = 1.0
+    pace_sps: tuple[float, float] = (3.0, 5.0)
+    pace_tolerance: float = 2.0
+
+
+@dataclass(frozen=True)
 class PipelineOptions(_Options):
     """All options for scoring one call."""
 
@@ -234,5 +277,7 @@ class PipelineOptions(_Options):
     cues: CueOptions = field(default_factory=CueOptions)
     acknowledgements: AcknowledgementOptions = field(default_factory=AcknowledgementOptions)
     checks: CheckOptions = field(default_factory=CheckOptions)
+    prosody: ProsodyOptions = field(default_factory=ProsodyOptions)
+    tone: ToneOptions = field(default_factory=ToneOptions)
     turns: TurnOptions = field(default_factory=TurnOptions)
     conversation: ConversationOptions = field(default_factory=ConversationOptions)

@@ -1,5 +1,5 @@
 """Customer emotional cues: said outright, implied, situational, urgent, confused, good news; and
-turns where the customer's voice rises well above their own baseline."""
+turns where the customer's voice is aroused well above their own baseline (tone.arousal_by_turn)."""
 from __future__ import annotations
 
 import re
@@ -28,20 +28,20 @@ def cue_kinds() -> tuple[CueKind, ...]:
     )
 
 
-def find_cues(turns: list[Turn], *, loudness_rise: dict[int, float] | None = None,
+def find_cues(turns: list[Turn], *, arousal: dict[int, float | None] | None = None,
               options: CueOptions | dict | None = None) -> list[Event]:
     """One cue event per kind found in a customer turn, with the words that carry it.
 
-    `loudness_rise` maps a turn id to how many dB louder it is than the customer's median turn.
+    `arousal` maps a turn id to the customer's vocal arousal (0-100, against their own baseline).
     """
     options = CueOptions.of(options)
-    loudness_rise = loudness_rise or {}
+    arousal = arousal or {}
     events: list[Event] = []
     for turn in turns:
         if turn.speaker != CUSTOMER:
             continue
-        rise = loudness_rise.get(turn.id)
-        loud = rise is not None and rise >= options.loud_rise_db
+        heard = arousal.get(turn.id)
+        loud = heard is not None and heard >= options.aroused
         found = _cues_in(normalize(turn.text))
         if options.sentence_model:
             found += _cues_from_sentences(turn.text, {kind.name for kind, _ in found}, options.min_probability)
@@ -51,8 +51,8 @@ def find_cues(turns: list[Turn], *, loudness_rise: dict[int, float] | None = Non
             confidence = min(0.99, kind.confidence + (options.voice_boost if loud and span else 0.0))
             data = {"kind": kind.name, "polarity": kind.polarity, "confidence": round(confidence, 2),
                     "source": ("text+voice" if loud else "text") if span else "voice"}
-            if rise is not None:
-                data["loudness_rise_db"] = round(rise, 1)
+            if heard is not None:
+                data["arousal"] = heard
             events.append(Event(f"c{len(events) + 1}", "cue", turn.id, turn.start, turn.end, span or turn.text, data))
     return events
 

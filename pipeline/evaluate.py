@@ -102,6 +102,22 @@ def speaker_metrics(reference: Annotation, result: dict) -> dict[str, Any]:
     return {"der": round(float(der), 4), "role_accuracy": round(right / total, 4) if total else None}
 
 
+def speaking_rate_error(truth_turns: list[dict], result_turns: list[dict]) -> float | None:
+    """Largest relative error, over the parties, of words per second of turn time (the rate the
+    truth turns imply: their words over their durations)."""
+    errors = []
+    for speaker in ("agent", "customer"):
+        truth = [t for t in truth_turns if t["speaker"] == speaker]
+        mine = [t for t in result_turns if t["speaker"] == speaker and t["words"]]
+        truth_time = sum(t["end"] - t["start"] for t in truth)
+        my_time = sum(t["end"] - t["start"] for t in mine)
+        if truth_time > 0 and my_time > 0:
+            expected = sum(len(normalize(t["text"]).split()) for t in truth) / truth_time
+            measured = sum(len(normalize(t["text"]).split()) for t in mine) / my_time
+            errors.append(abs(measured - expected) / expected)
+    return round(max(errors), 4) if errors else None
+
+
 def evaluate_call(truth: dict, result: dict) -> dict[str, Any]:
     if result.get("status") != "scored":
         return {"status": "failed"}
@@ -113,6 +129,7 @@ def evaluate_call(truth: dict, result: dict) -> dict[str, Any]:
         "ref_words": words,
         "turn_speaker_accuracy": turn_speaker_accuracy(truth["turns"], result["turns"]),
         "word_speaker_accuracy": word_speaker_accuracy(truth["turns"], result["turns"]),
+        "rate_error": speaking_rate_error(truth["turns"], result["turns"]),
         **speaker_metrics(_annotation(truth["turns"]), result),
         "behaviours": event_counts(truth, result),
     }
@@ -177,7 +194,7 @@ def _overall(calls: dict[str, dict]) -> dict[str, Any]:
     return {
         "wer": round(sum(c["wer"] * c["ref_words"] for c in with_text) / words, 4) if words else None,
         "ref_words": words,
-        **{key: _mean(scored, key) for key in ("turn_speaker_accuracy", "word_speaker_accuracy", "der", "role_accuracy")},
+        **{key: _mean(scored, key) for key in ("turn_speaker_accuracy", "word_speaker_accuracy", "der", "role_accuracy", "rate_error")},
         "roles_right": sum(1 for c in scored if (c.get("role_accuracy") or 0) > 0.5),
         "calls": len(scored),
         "missing_or_failed": len(calls) - len(scored),

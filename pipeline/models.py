@@ -140,3 +140,4 @@ class CallResult:
     timings: dict[str, float]
     diarization: tuple[tuple[float, float, str], ...] | None = None  # mono: (start, end, role) speaker turns
     checks: dict[str, Any] = field(default_factory=dict)  # per-call summaries: name use, cues missed, …
+    prosody: dict[str, Any] = field(default_factory=dict)  # per party, agent tone scores, per turn

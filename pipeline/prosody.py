@@ -1,38 +1,127 @@
-"""How each turn sounds. For now loudness, which cue detection uses to hear a raised voice."""
+"""How each turn sounds: pitch, its variation, loudness, pace and pauses, per turn and per party,
+each party also against their own baseline in the call. librosa's yin over the words' spans only."""
 from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from .config import ProsodyOptions
 from .models import Audio, RoleAssignment, Turn
 
 SILENCE_DBFS = -100.0
 
 
-def turn_loudness(audio: Audio, turns: list[Turn], roles: RoleAssignment) -> dict[int, float]:
-    """RMS level in dBFS of each turn's speech, on the speaker's own channel where there is one.
+@dataclass(frozen=True)
+class Features:
+    """Prosody of one stretch of speech. None where it cannot be measured (too short or too quiet)."""
 
-    Only the spans of the turn's words count, so pauses inside a turn do not lower it.
-    """
+    duration_s: float
+    level_dbfs: float | None
+    loudness_per_second: tuple[float, ...]
+    pitch_median_hz: float | None
+    pitch_range_st: float | None  # 10th to 90th percentile, semitones
+    pitch_variability_st: float | None  # standard deviation around the median, semitones
+    words_per_second: float | None
+    syllables_per_second: float | None
+    pause_count: int
+    pause_share: float | None  # of the turn's time
+
+    def as_dict(self) -> dict:
+        return {k: (round(v, 2) if isinstance(v, float) else [round(x, 1) for x in v] if isinstance(v, tuple) else v)
+                for k, v in asdict(self).items()}
+
+
+def level_dbfs(samples: np.ndarray) -> float:
+    rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) if samples.size else 0.0
+    return float(20 * np.log10(rms)) if rms > 0 else SILENCE_DBFS
+
+
+def syllables(word: str) -> int:
+    """Vowel groups: a rough syllable count that is good enough for a rate ("tomorrow" → 3)."""
+    word = re.sub(r"[^a-z]", "", word.lower())
+    count = len(re.findall(r"[aeiouy]+", word))
+    if word.endswith("e") and not word.endswith(("le", "ee")) and count > 1:
+        count -= 1  # silent e: "home"
+    elif word.endswith("ed") and not word.endswith(("ted", "ded")) and count > 1:
+        count -= 1  # silent -ed: "called", "charged"
+    return max(1, count) if word else 0
+
+
+def segment_features(samples: np.ndarray, rate: int, *, words: tuple = (), options: ProsodyOptions | dict | None = None) -> Features:
+    """Features of a 1-D signal (rate Hz). `words` (with start/end relative to the signal) give
+    pace and pauses; without them, the whole signal counts as speech."""
+    import librosa
+
+    options = ProsodyOptions.of(options)
+    duration = len(samples) / rate
+    level = level_dbfs(samples)
+    per_second = tuple(level_dbfs(samples[i:i + rate]) for i in range(0, len(samples) - rate // 2, rate)) if level > SILENCE_DBFS else ()
+    loud_enough = level >= options.min_level_dbfs
+    pitch = (None, None, None)
+    if loud_enough and duration >= options.min_pitch_s:
+        hop = int(options.hop_s * rate)
+        f0 = librosa.yin(samples, fmin=options.fmin_hz, fmax=options.fmax_hz, sr=rate, frame_length=options.frame_length, hop_length=hop)
+        frame_level = librosa.feature.rms(y=samples, frame_length=options.frame_length, hop_length=hop)[0]
+        n = min(len(f0), len(frame_level))
+        # voiced: loud for this stretch, and a pitch inside the search range rather than at its edge
+        voiced = f0[:n][(frame_level[:n] > 10 ** (options.voiced_below_peak_db / 20) * frame_level.max())
+                        & (f0[:n] > options.fmin_hz * 1.05) & (f0[:n] < options.fmax_hz * 0.95)]
+        if len(voiced) * options.hop_s >= options.min_voiced_s:
+            semitones = 12 * np.log2(voiced / np.median(voiced))
+            pitch = (float(np.median(voiced)), float(np.percentile(semitones, 90) - np.percentile(semitones, 10)), float(np.std(semitones)))
+    if words:
+        gaps = [b.start - a.end for a, b in zip(words, words[1:]) if b.start - a.end >= options.min_pause_s]
+        span = words[-1].end - words[0].start
+        wps = len(words) / span if span > 0 else None
+        sps = sum(syllables(w.text) for w in words) / span if span > 0 else None
+        pause_share = sum(gaps) / span if span > 0 else None
+    else:
+        wps = sps = pause_share = None
+        gaps = []
+    return Features(round(duration, 2), level if loud_enough else None, per_second, *pitch, wps, sps, len(gaps), pause_share)
+
+
+def turn_features(audio: Audio, turns: list[Turn], roles: RoleAssignment, options: ProsodyOptions | dict | None = None) -> dict[int, Features]:
+    """Features of every turn, on the speaker's own channel where there is one."""
     channel_of = {role: int(label[2:]) for label, role in roles.mapping.items() if label.startswith("ch")}
-    mono = None
-    levels = {}
+    mono = audio.mono() if audio.channels == 1 or len(channel_of) < 2 else None
+    result = {}
     for turn in turns:
-        if turn.speaker in channel_of and channel_of[turn.speaker] < audio.channels:
-            signal = audio.channel(channel_of[turn.speaker])
-        else:
-            mono = audio.mono() if mono is None else mono
-            signal = mono
-        pieces = [signal[int(w.start * audio.rate):int(w.end * audio.rate)] for w in turn.words]
-        samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-        rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) if samples.size else 0.0
-        levels[turn.id] = float(20 * np.log10(rms)) if rms > 0 else SILENCE_DBFS
-    return levels
+        channel = channel_of.get(turn.speaker)
+        signal = audio.channel(channel) if channel is not None and mono is None else (audio.mono() if mono is None else mono)
+        start, end = int(turn.start * audio.rate), int(turn.end * audio.rate)
+        words = tuple(type(w)(w.text, w.start - turn.start, w.end - turn.start, w.prob, w.speaker) for w in turn.words)
+        result[turn.id] = segment_features(signal[start:end], audio.rate, words=words, options=options)
+    return result
 
 
-def rise_over_baseline(turns: list[Turn], levels: dict[int, float], speaker: str) -> dict[int, float]:
-    """How much louder (dB) each of `speaker`'s turns is than that speaker's median turn in the call."""
-    own = [t.id for t in turns if t.speaker == speaker and levels.get(t.id, SILENCE_DBFS) > SILENCE_DBFS]
-    if len(own) < 3:  # no baseline to compare with
-        return {}
-    baseline = float(np.median([levels[i] for i in own]))
-    return {i: levels[i] - baseline for i in own}
+def party_summary(turns: list[Turn], features: dict[int, Features], speaker: str) -> dict:
+    """Medians of a party's turn features: their baseline in this call."""
+    own = [features[t.id] for t in turns if t.speaker == speaker and t.id in features]
+
+    def median(name: str) -> float | None:
+        values = [getattr(f, name) for f in own if getattr(f, name) is not None]
+        return round(float(np.median(values)), 2) if values else None
+
+    return {name: median(name) for name in ("level_dbfs", "pitch_median_hz", "pitch_range_st", "pitch_variability_st",
+                                             "words_per_second", "syllables_per_second", "pause_share")} | {"turns": len(own)}
+
+
+def relative_to_baseline(turns: list[Turn], features: dict[int, Features], speaker: str) -> dict[int, dict[str, float | None]]:
+    """Each of `speaker`'s turns against that speaker's median: dB of loudness, semitones of pitch,
+    and the ratio of pace."""
+    base = party_summary(turns, features, speaker)
+    result = {}
+    for turn in turns:
+        f = features.get(turn.id)
+        if turn.speaker != speaker or f is None:
+            continue
+        result[turn.id] = {
+            "level_db": None if f.level_dbfs is None or base["level_dbfs"] is None else f.level_dbfs - base["level_dbfs"],
+            "pitch_st": None if f.pitch_median_hz is None or base["pitch_median_hz"] is None else 12 * np.log2(f.pitch_median_hz / base["pitch_median_hz"]),
+            "pitch_variability_st": None if f.pitch_variability_st is None or base["pitch_variability_st"] is None else f.pitch_variability_st - base["pitch_variability_st"],
+            "rate_ratio": None if not f.syllables_per_second or not base["syllables_per_second"] else f.syllables_per_second / base["syllables_per_second"],
+        }
+    return result

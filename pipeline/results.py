@@ -63,6 +63,7 @@ def scored_document(result: CallResult) -> dict[str, Any]:
             "interruptions": stats.interruptions,
         },
         "checks": result.checks,
+        "prosody": result.prosody,
         "asr": result.asr,
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
     }

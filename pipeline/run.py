@@ -12,8 +12,9 @@ from .conversation import measure_conversation
 from .diarize import channel_tracks, make_diarizer, mono_tracks, write_rttm
 from .errors import QAError
 from .behaviours import find_behaviours
-from .models import CUSTOMER, CallResult, CallSpec
-from .prosody import rise_over_baseline, turn_loudness
+from .models import CallResult, CallSpec
+from .prosody import party_summary, turn_features
+from .tone import ArousalModel, agent_tone, arousal_by_turn
 from .results import failed_document, scored_document
 from .roles import assign_roles
 from .store import call_path, write_json
@@ -30,6 +31,8 @@ class Scorer:
         self.options = PipelineOptions.of(options)
         self.transcriber = Transcriber(self.options.asr, self.options.vad)
         self._diarizer = None  # loaded on the first mono call
+        tone_model = self.options.tone.model
+        self.arousal_model = ArousalModel.load(tone_model) if tone_model else ArousalModel()
         self.rttm_dir = Path(rttm_dir) if rttm_dir else None
 
     @property
@@ -54,9 +57,15 @@ class Scorer:
             turns = build_turns([w for track in tracks for w in track.words], roles, self.options.turns)
             stats, interruptions = measure_conversation(turns, audio.duration, self.options.conversation)
         with _timed(timings, "prosody"):
-            loudness = turn_loudness(audio, turns, roles)
+            features = turn_features(audio, turns, roles, self.options.prosody)
+            arousal = arousal_by_turn(turns, features, self.arousal_model)
+            prosody = {
+                "parties": {role: party_summary(turns, features, role) for role in sorted({t.speaker for t in turns})},
+                "agent_tone": agent_tone(turns, features, arousal, self.options.tone),
+                "turns": {str(i): {**f.as_dict(), "arousal": arousal.get(i)} for i, f in features.items()},
+            }
         with _timed(timings, "behaviours"):
-            events, checks = find_behaviours(turns, spec, rise_over_baseline(turns, loudness, CUSTOMER), self.options)
+            events, checks = find_behaviours(turns, spec, arousal, self.options)
         if diarization is not None and self.rttm_dir:
             write_rttm(diarization.rename_labels(roles.mapping), self.rttm_dir / f"{spec.call_id}.rttm", spec.call_id)
         asr = self.transcriber.options
@@ -67,6 +76,7 @@ class Scorer:
             turns=tuple(turns),
             events=tuple(events + interruptions),
             checks=checks,
+            prosody=prosody,
             conversation=stats,
             asr={"model": asr.model, "device": asr.device, "compute_type": asr.compute_type, "beam_size": asr.beam_size},
             timings=timings,

@@ -35,8 +35,8 @@ def test_cue_polarity_and_one_event_per_kind_per_turn():
 
 def test_a_raised_voice_is_a_cue_or_strengthens_one():
     turns = turns_of(("customer", "Where is the engineer you sent"), ("customer", "I am annoyed about the wait"), ("customer", "fine"))
-    quiet = find_cues(turns, loudness_rise={0: 0.0, 1: 0.0}, options=PHRASES_ONLY)
-    loud = find_cues(turns, loudness_rise={0: 12.0, 1: 12.0, 2: 12.0}, options=PHRASES_ONLY)
+    quiet = find_cues(turns, arousal={0: 40.0, 1: 40.0}, options=PHRASES_ONLY)
+    loud = find_cues(turns, arousal={0: 95.0, 1: 95.0, 2: 95.0}, options=PHRASES_ONLY)
     assert kinds(quiet) == [(1, "frustration")]
     voice_only = [e for e in loud if e.data["source"] == "voice"]
     assert [e.turn for e in voice_only] == [0]  # turn 2 is too short to judge by its loudness
