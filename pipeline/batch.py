@@ -9,14 +9,13 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from .audio import file_sha256
 from .config import PipelineOptions
-from .errors import ConfigError
+from .errors import ConfigError, QAError
 from .lexicon import LEXICONS
 from .models import CallSpec
 from .results import failed_document
@@ -161,28 +160,40 @@ def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions |
     return summary
 
 
+def _submit_all(executor: Executor, todo: list[CallSpec], job: tuple, hook: Hook):
+    """Submit every call; yield (spec, document or None when its worker died) as they finish."""
+    futures = {executor.submit(_score_in_worker, spec, *job): spec for spec in todo}
+    for spec in todo:
+        hook("start", spec, call_id=spec.call_id)
+    for future in as_completed(futures):
+        try:
+            yield futures[future], future.result()
+        except QAError:  # models that cannot load fail the whole batch, as in a single process
+            raise
+        except Exception as error:  # a dead worker (BrokenProcessPool), or a cluster that gave up on the task
+            logger.warning("call %s: worker failed: %s", futures[future].call_id, error)
+            yield futures[future], None
+
+
+def _record(spec: CallSpec, document: dict, summary: BatchSummary, hook: Hook) -> None:
+    summary.add(document)
+    hook("done", document, call_id=spec.call_id)
+
+
 def _run_in_processes(todo: list[CallSpec], job: tuple, workers: int, summary: BatchSummary, hook: Hook) -> None:
-    attempts = {spec.call_id: 0 for spec in todo}
-    pending = list(todo)
+    """Local processes. A pool whose worker died is broken for every call still in it: those calls
+    are tried once more in a fresh pool, then recorded as failed."""
+    pending, tried = list(todo), set()
     while pending:
         retry = []
         # spawn, not fork: a forked copy of a process that holds model threads can deadlock
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(_score_in_worker, spec, *job): spec for spec in pending}
-            for spec in pending:
-                hook("start", spec, call_id=spec.call_id)
-            for future in as_completed(futures):
-                spec = futures[future]
-                try:
-                    document = future.result()
-                except BrokenProcessPool:
-                    attempts[spec.call_id] += 1
-                    if attempts[spec.call_id] < 2:
-                        retry.append(spec)
-                        continue
-                    document = _worker_died(spec, job[0])
-                summary.add(document)
-                hook("done", document, call_id=spec.call_id)
+            for spec, document in _submit_all(pool, pending, job, hook):
+                if document is None and spec.call_id not in tried:
+                    tried.add(spec.call_id)
+                    retry.append(spec)
+                else:
+                    _record(spec, document or _worker_died(spec, job[0]), summary, hook)
         pending = retry
 
 
@@ -196,19 +207,9 @@ def _run_on_dask(todo: list[CallSpec], job: tuple, scheduler: str, summary: Batc
     except (OSError, TimeoutError) as error:
         raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {error}", "start it with `dask scheduler` and workers with `dask worker ADDRESS`") from error
     with client:
-        executor: Executor = client.get_executor(retries=1)  # a worker that dies is retried once
-        futures = {executor.submit(_score_in_worker, spec, *job): spec for spec in todo}
-        for spec in todo:
-            hook("start", spec, call_id=spec.call_id)
-        for future in as_completed(futures):
-            spec = futures[future]
-            try:
-                document = future.result()
-            except Exception as error:  # the cluster gave up on the task: record it, go on
-                logger.warning("call %s failed on the cluster: %s", spec.call_id, error)
-                document = _worker_died(spec, job[0])
-            summary.add(document)
-            hook("done", document, call_id=spec.call_id)
+        # Dask retries a task whose worker died once itself
+        for spec, document in _submit_all(client.get_executor(retries=1), todo, job, hook):
+            _record(spec, document or _worker_died(spec, job[0]), summary, hook)
 
 
 def _worker_died(spec: CallSpec, out: str) -> dict:
