@@ -14,6 +14,10 @@ from .models import CallSpec, Event, Turn
 
 def find_behaviours(turns: list[Turn], spec: CallSpec, arousal: dict[int, float | None],
                     options: PipelineOptions) -> tuple[list[Event], dict[str, Any]]:
+    if options.cues.sentence_model or options.acknowledgements.sentence_model or options.checks.recap_sentence_model:
+        from .sentences import shared_encoder, split_sentences
+
+        shared_encoder().prepare([s for turn in turns for s in split_sentences(turn.text)])  # one batch per call
     cues = find_cues(turns, arousal=arousal, options=options.cues)
     apologies = find_apologies(turns)
     acknowledgements = find_acknowledgements(turns, cues, apologies, options.acknowledgements)

