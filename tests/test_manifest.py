@@ -34,12 +34,21 @@ def test_manifest_missing_columns_is_refused(tmp_path):
         discover_calls(tmp_path, tmp_path / "m.csv")
 
 
-def test_manifest_path_outside_batch_is_refused(tmp_path):
+def test_manifest_path_outside_batch_is_refused_for_that_row(tmp_path):
     batch = tmp_path / "batch"
     batch.mkdir()
-    (batch / "m.csv").write_text(f"{HEADER}\nX1,../secret.wav,A1,Dana,Tim,\n")
-    with pytest.raises(ManifestError, match="outside the batch folder"):
-        discover_calls(batch, batch / "m.csv")
+    (batch / "m.csv").write_text(f"{HEADER}\nX1,../secret.wav,A1,Dana,Tim,\nX2,ok.wav,A1,Dana,Tim,\n")
+    first, second = discover_calls(batch, batch / "m.csv")
+    assert "outside the batch folder" in first.problem and "refused" in first.problem
+    assert second.problem == ""
+
+
+def test_duplicate_and_unsafe_call_ids_are_problems_of_their_rows(tmp_path):
+    (tmp_path / "m.csv").write_text(f"{HEADER}\nA,a.wav,1,D,T,\nA,b.wav,1,D,T,\n../x,c.wav,1,D,T,\n")
+    specs = discover_calls(tmp_path, tmp_path / "m.csv")
+    assert [s.call_id for s in specs] == ["A", "A.line3", "line4"]
+    assert specs[0].problem == "" and "duplicate call_id 'A' (first on line 2)" in specs[1].problem
+    assert "may hold only" in specs[2].problem
 
 
 def test_missing_batch_folder(tmp_path):
