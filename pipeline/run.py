@@ -1,4 +1,5 @@
-"""Stage order for one call, and a batch of calls with a result or a recorded failure for each."""
+"""Stage order for one call: load → transcribe → diarize → roles → turns → prosody → behaviours.
+Batches of calls are run by batch.py."""
 from __future__ import annotations
 
 import logging
@@ -7,17 +8,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .audio import load_audio
+from .behaviours import find_behaviours
 from .config import PipelineOptions
 from .conversation import measure_conversation
 from .diarize import channel_tracks, make_diarizer, mono_tracks, write_rttm
 from .errors import QAError
-from .behaviours import find_behaviours
 from .models import CallResult, CallSpec
 from .prosody import party_summary, turn_features
-from .tone import ArousalModel, agent_tone, arousal_by_turn
 from .results import failed_document, scored_document
 from .roles import assign_roles
 from .store import call_path, write_json
+from .tone import ArousalModel, agent_tone, arousal_by_turn
 from .transcribe import Transcriber
 from .turns import build_turns
 
