@@ -68,7 +68,7 @@ def find_name_uses(turns: list[Turn], customer_name: str, options: CheckOptions 
         "uses": uses,
         "first_use": events[0].start if events else None,
         "near_end": any(e.start >= end * (1 - options.name_end_share) for e in events),
-        "overuse": agent_minutes > 0 and uses / agent_minutes > options.name_overuse_per_minute and uses > 3,
+        "overuse": agent_minutes > 0 and uses / agent_minutes > options.name_overuse_per_minute and uses > options.name_overuse_min_uses,
     }
     return events, summary
 

@@ -206,7 +206,8 @@ class CheckOptions(_Options):
 
     name_similarity: rapidfuzz ratio (0-100) at which a word in an agent turn counts as the
         customer's name, so ASR spellings (Louis for Luis) still count.
-    name_overuse_per_minute: more name uses per minute of agent talk than this is overuse.
+    name_overuse_per_minute, name_overuse_min_uses: more name uses per minute of agent talk than
+        this, and more than that many in all, is overuse (a short call with two uses is not).
     name_end_share: a name use in the last share of the call counts as "near the end".
     recap_min_overlap: a recap must reuse at least this many content words of the customer's,
     recap_sentence_model, recap_min_similarity: or have a sentence this close in meaning (MiniLM
@@ -216,6 +217,7 @@ class CheckOptions(_Options):
 
     name_similarity: float = 80.0
     name_overuse_per_minute: float = 2.0
+    name_overuse_min_uses: int = 3
     name_end_share: float = 0.25
     recap_min_overlap: int = 2
     recap_sentence_model: bool = True

@@ -17,6 +17,7 @@ from .store import read_json
 
 # pyannote.metrics' collar is the whole width removed around each reference boundary: 0.5 is ±0.25 s.
 DER_COLLAR = 0.5
+WORD_TURN_TOLERANCE_S = 0.1  # a word's middle this close outside a truth turn still belongs to it
 RTTM_ROLES = {"agent": "agent", "caller": "customer", "customer": "customer", "client": "customer"}
 
 _ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
@@ -71,7 +72,7 @@ def word_speaker_accuracy(truth_turns: list[dict], result_turns: list[dict]) -> 
     for turn in result_turns:
         for word in turn["words"]:
             middle = (word["start"] + word["end"]) / 2
-            holders = [t for t in truth_turns if t["start"] - 0.1 <= middle <= t["end"] + 0.1]
+            holders = [t for t in truth_turns if t["start"] - WORD_TURN_TOLERANCE_S <= middle <= t["end"] + WORD_TURN_TOLERANCE_S]
             if len(holders) == 1:  # words in overlapped speech have no single right answer
                 judged += 1
                 correct += holders[0]["speaker"] == turn["speaker"]

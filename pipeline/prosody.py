@@ -11,6 +11,7 @@ from .config import ProsodyOptions
 from .models import Audio, RoleAssignment, Turn
 
 SILENCE_DBFS = -100.0
+EDGE = 0.05  # a yin estimate within 5 % of the search range's ends is the range, not a pitch
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def segment_features(samples: np.ndarray, rate: int, *, words: tuple = (), optio
         n = min(len(f0), len(frame_level))
         # voiced: loud for this stretch, and a pitch inside the search range rather than at its edge
         voiced = f0[:n][(frame_level[:n] > 10 ** (options.voiced_below_peak_db / 20) * frame_level.max())
-                        & (f0[:n] > options.fmin_hz * 1.05) & (f0[:n] < options.fmax_hz * 0.95)]
+                        & (f0[:n] > options.fmin_hz * (1 + EDGE)) & (f0[:n] < options.fmax_hz * (1 - EDGE))]
         if len(voiced) * options.hop_s >= options.min_voiced_s:
             semitones = 12 * np.log2(voiced / np.median(voiced))
             pitch = (float(np.median(voiced)), float(np.percentile(semitones, 90) - np.percentile(semitones, 10)), float(np.std(semitones)))

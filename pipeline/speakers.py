@@ -9,6 +9,7 @@ RATE = 16000
 FRAME_S = 0.01  # Resemblyzer's mel frames are 10 ms apart
 WINDOW_FRAMES = 160  # and it was trained on 1.6 s partials
 TARGET_DBFS = -30.0  # the level Resemblyzer's own preprocessing normalises to
+MIN_EMBED_FRAMES = 20  # under 0.2 s of speech there is too little to say who it is
 
 
 class SpeakerEmbedder:
@@ -44,7 +45,7 @@ class SpeakerEmbedder:
         batch, spans, owners = [], [], []
         for number, (start, end) in enumerate(regions):
             first, last = int(start / FRAME_S), min(int(end / FRAME_S), len(mel))
-            if last - first < 20:  # under 0.2 s: too little to say who it is
+            if last - first < MIN_EMBED_FRAMES:
                 continue
             if last - first <= WINDOW_FRAMES:
                 frames = mel[first:last]

@@ -18,6 +18,8 @@ FEATURES = ("level_db", "pitch_st", "pitch_variability_st", "rate_ratio")
 # excitement in the speech-emotion literature). Not learned from any data set.
 DEFAULT_WEIGHTS = {"level_db": 1.2 / 6, "pitch_st": 0.8 / 3, "pitch_variability_st": 0.4 / 2, "rate_ratio": 0.4 / 0.25}
 DEFAULT_CENTRE = {"level_db": 0.0, "pitch_st": 0.0, "pitch_variability_st": 0.0, "rate_ratio": 1.0}
+CALM_POINTS_PER_DB = 10.0  # calm loses this many points per dB the agent rises over a heated customer
+ADAPTATION_FULL_RISE_DB = 6.0  # an agent this much louder than usual at a heated customer adapts not at all
 
 
 class ArousalModel:
@@ -102,7 +104,7 @@ def agent_tone(turns: list[Turn], features: dict[int, Features], arousal: dict[i
     calm = None
     if heated:
         rises = [max(0.0, relative[t.id]["level_db"] or 0.0) for _, t in heated]
-        calm = {"score": round(max(0.0, 100 - 10 * float(np.mean(rises))), 1), "heated_customer_turns": len(heated),
+        calm = {"score": round(max(0.0, 100 - CALM_POINTS_PER_DB * float(np.mean(rises))), 1), "heated_customer_turns": len(heated),
                 "agent_level_rise_db": round(float(np.mean(rises)), 2)}
     adaptation = None
     if calm_customer or heated:
@@ -114,7 +116,7 @@ def agent_tone(turns: list[Turn], features: dict[int, Features], arousal: dict[i
                 gaps.append(abs(relative[turn.id]["rate_ratio"] - customer[previous.id]["rate_ratio"]))
         for _, turn in heated:
             if relative[turn.id]["level_db"] is not None:
-                gaps.append(max(0.0, relative[turn.id]["level_db"]) / 6)
+                gaps.append(max(0.0, relative[turn.id]["level_db"]) / ADAPTATION_FULL_RISE_DB)
         if gaps:
             adaptation = {"score": round(max(0.0, 100 * (1 - float(np.mean(gaps)))), 1), "responses": len(gaps)}
     return {"engagement": engagement, "calm": calm, "pace": pace_score, "adaptation": adaptation}
