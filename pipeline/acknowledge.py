@@ -1,11 +1,11 @@
 """Which agent turn first acknowledges each cue, how fast, and whether it was specific."""
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from .config import AcknowledgementOptions
-from .lexicon import compile_phrases, load_lexicon
+from .conduct import apology_phrases
+from .lexicon import compile_patterns, load_lexicon, matches
 from .models import AGENT, Event, Turn
 from .text import content_words, normalize
 
@@ -13,7 +13,7 @@ from .text import content_words, normalize
 @lru_cache(maxsize=1)
 def _phrases() -> dict[str, list]:
     lexicon = load_lexicon("acknowledgements")
-    return {polarity: compile_phrases([{"pattern": p} for p in lexicon[polarity]]) for polarity in ("negative", "positive")}
+    return {polarity: compile_patterns(lexicon[polarity]) for polarity in ("negative", "positive")}
 
 
 def find_acknowledgements(turns: list[Turn], cues: list[Event], apologies: list[Event],
@@ -53,7 +53,7 @@ def _acknowledges(turn: Turn, cue: Event, cue_words: set[str], genuine_apology: 
     """How `turn` acknowledges `cue` ("phrase", "apology", "reflection"), or "" when it does not."""
     text = normalize(turn.text)
     polarity = cue.data["polarity"]
-    if any(p.search(text) for p, _ in _phrases()[polarity]):
+    if matches(_phrases()[polarity], text):
         return "phrase"
     if polarity == "negative" and genuine_apology:
         return "apology"
@@ -69,8 +69,7 @@ def _classifier_hears(text: str, label: str, threshold: float, skip_apologies: b
     apology are skipped: "sorry you feel that way" sounds empathic to a model but is not."""
     from .sentences import classifier, split_sentences
 
-    sentences = [s for s in split_sentences(text) if not (skip_apologies and _APOLOGY.search(s.lower()))]
+    markers = apology_phrases()["markers"]
+    sentences = [s for s in split_sentences(text) if not (skip_apologies and matches(markers, normalize(s)))]
     return any(found == label for found, _ in classifier("agent_sentences").best(sentences, threshold=threshold))
 
-
-_APOLOGY = re.compile(r"\b(sorry|apologi[sz]e|apologies)\b")

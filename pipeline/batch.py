@@ -70,7 +70,7 @@ def fingerprint(options: PipelineOptions) -> str:
     return digest.hexdigest()[:16]
 
 
-def already_scored(spec: CallSpec, out: Path, print_: str) -> dict | None:
+def already_scored(spec: CallSpec, out: Path, stamp: str) -> dict | None:
     """The stored result of `spec` when it was scored from the same audio with the same fingerprint."""
     path = call_path(out, spec.call_id)
     if not path.is_file() or spec.problem:
@@ -79,7 +79,7 @@ def already_scored(spec: CallSpec, out: Path, print_: str) -> dict | None:
         document = read_json(path)
     except (OSError, ValueError):
         return None  # unreadable: score it again
-    if document.get("status") != "scored" or document.get("fingerprint") != print_:
+    if document.get("status") != "scored" or document.get("fingerprint") != stamp:
         return None
     try:
         return document if document["audio"]["sha256"] == file_sha256(Path(spec.path)) else None
@@ -97,18 +97,18 @@ def remove_partial_files(out: Path) -> None:
 _SCORERS: dict[str, object] = {}
 
 
-def _score_in_worker(spec: CallSpec, out: str, options: PipelineOptions, print_: str, rttm: bool, threads: int) -> dict:
+def _score_in_worker(spec: CallSpec, out: str, options: PipelineOptions, stamp: str, rttm: bool, threads: int) -> dict:
     from .run import Scorer, score_call
 
-    scorer = _SCORERS.get(print_)
+    scorer = _SCORERS.get(stamp)
     if scorer is None:
         if threads:
             import torch
 
             torch.set_num_threads(threads)
         scorer = Scorer(options, rttm_dir=Path(out) / "rttm" if rttm else None)
-        _SCORERS[print_] = scorer
-    document = score_call(scorer, spec, out, fingerprint=print_)
+        _SCORERS[stamp] = scorer
+    document = score_call(scorer, spec, out, fingerprint=stamp)
     # the caller needs only what the summary counts; the document itself is on disk
     return {"call_id": document["call_id"], "status": document["status"], "error": document.get("error", ""),
             "audio": {"duration": document.get("audio", {}).get("duration", 0.0)}}
@@ -132,10 +132,10 @@ def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions |
     remove_partial_files(out)
     hook = hook or (lambda *args, **kwargs: None)
     summary = BatchSummary()
-    print_ = fingerprint(options)
+    stamp = fingerprint(options)
     todo = []
     for spec in specs:
-        if not force and (done := already_scored(spec, out, print_)) is not None:
+        if not force and (done := already_scored(spec, out, stamp)) is not None:
             summary.skipped += 1
             summary.add(done)
             hook("skip", done, call_id=spec.call_id)
@@ -144,7 +144,7 @@ def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions |
     threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
     if workers > 1 and options.asr.cpu_threads == 0:  # share the cores instead of oversubscribing them
         options = replace(options, asr=replace(options.asr, cpu_threads=threads))
-    job = (str(out), options, print_, rttm, threads)
+    job = (str(out), options, stamp, rttm, threads)
     if scheduler:
         _run_on_dask(todo, job, scheduler, summary, hook)
     elif workers > 1:

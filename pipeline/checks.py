@@ -7,7 +7,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from .config import CheckOptions
-from .lexicon import compile_phrases, load_lexicon
+from .lexicon import compile_patterns, load_lexicon, matches
 from .models import AGENT, CUSTOMER, Event, Turn
 from .text import content_words, normalize
 
@@ -19,7 +19,7 @@ def _lexicon() -> dict:
     return {
         "introduces": re.compile(lexicon["customer_name"]["introduces"]),
         "agent_asks": re.compile(lexicon["customer_name"]["agent_asks"]),
-        "recap": compile_phrases([{"pattern": p} for p in lexicon["recap"]]),
+        "recap": compile_patterns(lexicon["recap"]),
         **{f"closing_{k}": re.compile(rf"\b(?:{v})\b") for k, v in closing.items()},
         "further_help": re.compile(rf"\b(?:{lexicon['further_help']})\b"),
     }
@@ -94,7 +94,7 @@ def find_recaps(turns: list[Turn], options: CheckOptions | dict | None = None) -
         if turn.speaker != AGENT:
             continue
         text = normalize(turn.text)
-        if any(p.search(text) for p, _ in _lexicon()["recap"]):
+        if matches(_lexicon()["recap"], text):
             shared = sorted(heard & content_words(turn.text))
             similarity = _closest_meaning(turn.text, said) if options.recap_sentence_model and said else 0.0
             if len(shared) >= options.recap_min_overlap or similarity >= options.recap_min_similarity:

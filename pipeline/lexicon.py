@@ -22,6 +22,15 @@ def load_lexicon(name: str) -> dict[str, Any]:
         raise ConfigError(f"cannot read phrase list {path}: {error}", "restore the file or fix its YAML") from error
 
 
+def compile_patterns(patterns: list[str]) -> list[re.Pattern]:
+    """Regular expressions that match whole words, each phrase of a list alike."""
+    return [pattern for pattern, _ in compile_phrases([{"pattern": p} for p in patterns])]
+
+
+def matches(patterns: list[re.Pattern], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
 def compile_phrases(entries: list[dict]) -> list[tuple[re.Pattern, float]]:
     """[{pattern, weight}] → compiled patterns that match whole words."""
     try:

@@ -92,11 +92,15 @@ def segment_features(samples: np.ndarray, rate: int, *, words: tuple = (), optio
 def turn_features(audio: Audio, turns: list[Turn], roles: RoleAssignment, options: ProsodyOptions | dict | None = None) -> dict[int, Features]:
     """Features of every turn, on the speaker's own channel where there is one."""
     channel_of = {role: int(label[2:]) for label, role in roles.mapping.items() if label.startswith("ch")}
-    mono = audio.mono() if audio.channels == 1 or len(channel_of) < 2 else None
+    mono = None  # the mixed signal, made once if any turn needs it
     result = {}
     for turn in turns:
         channel = channel_of.get(turn.speaker)
-        signal = audio.channel(channel) if channel is not None and mono is None else (audio.mono() if mono is None else mono)
+        if channel is not None and len(channel_of) >= 2:
+            signal = audio.channel(channel)
+        else:
+            mono = audio.mono() if mono is None else mono
+            signal = mono
         start, end = int(turn.start * audio.rate), int(turn.end * audio.rate)
         words = tuple(type(w)(w.text, w.start - turn.start, w.end - turn.start, w.prob, w.speaker) for w in turn.words)
         result[turn.id] = segment_features(signal[start:end], audio.rate, words=words, options=options)

@@ -69,13 +69,12 @@ def scored_document(result: CallResult) -> dict[str, Any]:
     }
 
 
-def failed_document(spec: CallSpec, error: str, *, stage: str = "") -> dict[str, Any]:
+def failed_document(spec: CallSpec, error: str) -> dict[str, Any]:
     return {
         "call_id": spec.call_id,
         "status": "failed",
         "schema_version": SCHEMA_VERSION,
         "error": error,
-        "stage": stage,
         "audio": {"path": spec.path},
         **_people(spec),
         "recorded_at": spec.recorded_at,

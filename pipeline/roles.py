@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -42,9 +43,7 @@ def assign_roles(tracks: list[SpeakerTrack], spec: CallSpec, *, method: str = "c
 
 def agent_scores(tracks: list[SpeakerTrack], spec: CallSpec, options: RoleOptions) -> dict[str, float]:
     """How much each speaker sounds like the agent (positive) or the customer (negative)."""
-    lexicon = load_lexicon("roles")
-    agent_phrases, customer_phrases = compile_phrases(lexicon["agent"]), compile_phrases(lexicon["customer"])
-    introduction = re.compile(rf"\b{lexicon['self_introduction']}\s+(\w+)")
+    agent_phrases, customer_phrases, introduction = _role_phrases()
     first_speaker = min((t for t in tracks if t.words), key=lambda t: t.words[0].start, default=None)
     scores = {}
     for track in tracks:
@@ -61,6 +60,13 @@ def agent_scores(tracks: list[SpeakerTrack], spec: CallSpec, options: RoleOption
             score += options.first_speaker_weight
         scores[track.speaker] = score
     return scores
+
+
+@lru_cache(maxsize=1)
+def _role_phrases() -> tuple[list, list, re.Pattern]:
+    lexicon = load_lexicon("roles")
+    introduction = re.compile(rf"\b{lexicon['self_introduction']}\s+(\w+)")
+    return compile_phrases(lexicon["agent"]), compile_phrases(lexicon["customer"]), introduction
 
 
 def _same_name(heard: str, full_name: str, similarity: float) -> bool:
