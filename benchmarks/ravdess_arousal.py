@@ -23,7 +23,7 @@ def main() -> None:
     model = ArousalModel()
     for actor in sorted(p for p in root.iterdir() if p.is_dir()):
         files = sorted(actor.glob("*.flac")) + sorted(actor.glob("*.wav"))
-        clips = [segment_features(load_audio(f).mono(), 16000) for f in files]
+        clips = [segment_features(load_audio(f).segment(), 16000) for f in files]
         scores = clip_arousal(clips, model)
         emotions = [f.name.split("-")[2] for f in files]
         chosen = [(e == ANGRY, s) for e, s in zip(emotions, scores) if (e == ANGRY or e in LOW) and s is not None]

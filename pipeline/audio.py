@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
+from itertools import chain
 from pathlib import Path
 
 import av
@@ -15,6 +18,10 @@ MIN_DURATION_S = 1.0  # shorter than this is no call: a click, a dropped connect
 # A decoded length this much shorter than the length the header declares means the file was cut off.
 TRUNCATION_TOLERANCE_S = 0.5
 TRUNCATION_TOLERANCE_SHARE = 0.02
+# Recordings longer than this (in channel-seconds: 20 minutes of mono, 10 of stereo, 77 MB of float32)
+# are spilled to a temporary file as they decode, so a 3-hour recording costs no more memory than a
+# short one; the stages read them a stretch at a time.
+IN_MEMORY_LIMIT_S = 1200
 
 
 def file_sha256(path: Path) -> str:
@@ -70,7 +77,7 @@ def load_audio(path: str | Path, *, rate: int = TARGET_RATE) -> Audio:
     )
 
 
-def _decode(path: Path, rate: int) -> tuple[np.ndarray, int, float | None]:
+def _decode(path: Path, rate: int) -> tuple[np.ndarray | "SpilledSamples", int, float | None]:
     """Return samples (channels, n), the file's own sample rate, and the duration its header declares."""
     with av.open(str(path), mode="r", metadata_errors="ignore") as container:
         if not container.streams.audio:
@@ -80,18 +87,62 @@ def _decode(path: Path, rate: int) -> tuple[np.ndarray, int, float | None]:
         declared = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
         # Planar float keeps each channel apart: frame.to_ndarray() is (channels, n).
         resampler = av.AudioResampler(format="fltp", layout=stream.layout, rate=rate)
-        chunks = []
-        for frame in container.decode(stream):
-            frame.pts = None
+        chunks: list[np.ndarray] = []
+        held = 0
+        spilled = None
+        for frame in chain(container.decode(stream), [None]):  # None flushes the resampler
+            if frame is not None:
+                frame.pts = None
             for out in resampler.resample(frame):
-                chunks.append(out.to_ndarray())
-        for out in resampler.resample(None):
-            chunks.append(out.to_ndarray())
+                chunks.append(out.to_ndarray().astype(np.float32, copy=False))
+                held += chunks[-1].shape[1]
+            if spilled is None and held * channels > IN_MEMORY_LIMIT_S * rate:
+                spilled = SpilledSamples(channels)
+            if spilled is not None:
+                for chunk in chunks:
+                    spilled.append(chunk)
+                chunks, held = [], 0
         sample_rate = stream.codec_context.sample_rate
+    if spilled is not None:
+        return spilled, sample_rate, declared
     if not chunks:
         return np.zeros((channels, 0), dtype=np.float32), sample_rate, declared
-    samples = np.concatenate(chunks, axis=1).astype(np.float32, copy=False)
-    return samples, sample_rate, declared
+    return np.concatenate(chunks, axis=1), sample_rate, declared
+
+
+class SpilledSamples:
+    """Float32 samples of shape (channels, n) kept in unnamed temporary files, one per channel,
+    and read back a slice at a time: `samples[channel, first:last]` or `samples[:, first:last]`.
+    The files have no name, so they vanish when the process ends, however it ends."""
+
+    def __init__(self, channels: int):
+        self._files = [tempfile.TemporaryFile(prefix="callqa-audio-") for _ in range(channels)]
+        self._length = 0
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self._files), self._length
+
+    def append(self, block: np.ndarray) -> None:
+        for handle, row in zip(self._files, block):
+            handle.write(np.ascontiguousarray(row, dtype=np.float32).tobytes())
+        self._length += block.shape[1]
+
+    def __getitem__(self, key: tuple[int | slice, slice]) -> np.ndarray:
+        rows, columns = key
+        first, last, step = columns.indices(self._length)
+        if step != 1:
+            raise IndexError("SpilledSamples reads contiguous slices only")
+        count = max(0, last - first)
+        if isinstance(rows, slice):
+            return np.stack([self._read(handle, first, count) for handle in self._files[rows]])
+        return self._read(self._files[rows], first, count)
+
+    @staticmethod
+    def _read(handle, first: int, count: int) -> np.ndarray:
+        handle.flush()
+        data = os.pread(handle.fileno(), count * 4, first * 4)
+        return np.frombuffer(data, dtype=np.float32).copy()
 
 
 def _wav_declared_duration(path: Path) -> float | None:

@@ -142,7 +142,7 @@ def tone(files: list[Path] = typer.Argument(..., help="Audio clips; three or mor
     from .tone import ArousalModel, clip_arousal
 
     try:
-        clips = [segment_features(load_audio(f).mono(), 16000) for f in files]
+        clips = [segment_features(load_audio(f).segment(), 16000) for f in files]
     except QAError as error:
         _fail(error)
     writer = None
@@ -173,7 +173,7 @@ def fit_tone(
             raise QAError(f"{labels}: needs the columns file,label", "label is 1/heated for aroused turns and 0/calm for the others")
         clips, targets = [], []
         for row in rows:
-            audio = load_audio(labels.parent / row["file"]).mono()
+            audio = load_audio(labels.parent / row["file"]).segment()
             start, end = float(row.get("start") or 0), float(row.get("end") or len(audio) / 16000)
             clips.append(segment_features(audio[int(start * 16000):int(end * 16000)], 16000))
             targets.append(1 if row["label"].strip().lower() in ("1", "heated", "high", "aroused") else 0)

@@ -95,6 +95,9 @@ class DiarizationOptions(_Options):
         clusters are less apart than the second (cosine silhouette) is one voice too. Measured on
         ../shared/data: one voice 0.08-0.25 switch rate, two voices 0.0-0.11.
     min_run_s: a speaker run shorter than this inside a speech region joins its neighbour.
+    max_clustered_windows: more embedding windows than this (about 15 minutes of speech) are
+        clustered on a sample of the call's speech regions and the rest go to the nearest
+        centroid, which keeps a 3-hour recording's memory and time bounded.
     """
 
     backend: str = "embedded"
@@ -107,6 +110,7 @@ class DiarizationOptions(_Options):
     max_switch_rate_weak_split: float = 0.06
     min_silhouette: float = 0.2
     min_run_s: float = 0.3
+    max_clustered_windows: int = 2000
 
 
 @dataclass(frozen=True)

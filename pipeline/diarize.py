@@ -19,8 +19,8 @@ RATE = 16000
 
 
 class Diarizer(Protocol):
-    def __call__(self, samples: np.ndarray, speech: list[tuple[float, float]], *, speakers: int | None = None) -> Annotation:
-        """Speaker turns of a 16 kHz mono signal, shape (n,); `speech` are its VAD regions in seconds."""
+    def __call__(self, audio: Audio, speech: list[tuple[float, float]], *, speakers: int | None = None) -> Annotation:
+        """Speaker turns of the recording's channels mixed; `speech` are its VAD regions in seconds."""
 
 
 def channel_tracks(audio: Audio, transcriber: Transcriber) -> list[SpeakerTrack]:
@@ -29,7 +29,7 @@ def channel_tracks(audio: Audio, transcriber: Transcriber) -> list[SpeakerTrack]
     tracks = []
     for index in range(audio.channels):
         label = f"ch{index}"
-        tracks.append(SpeakerTrack(label, tuple(transcriber.words(audio.channel(index), speaker=label))))
+        tracks.append(SpeakerTrack(label, tuple(transcriber.words(audio, index, speaker=label))))
     return tracks
 
 
@@ -39,11 +39,10 @@ def mono_tracks(audio: Audio, transcriber: Transcriber, diarizer: Diarizer, *, s
     speaker. Adds the seconds spent to `timings` under transcribe and diarize."""
     timings = {} if timings is None else timings
     started = time.perf_counter()
-    samples = audio.mono()
-    speech = transcriber.speech_regions(samples)
-    words = transcriber.words(samples, speech=speech)
+    speech = transcriber.speech_regions(audio)
+    words = transcriber.words(audio, speech=speech)
     transcribed = time.perf_counter()
-    annotation = diarizer(samples, speech, speakers=speakers) if speech else Annotation()
+    annotation = diarizer(audio, speech, speakers=speakers) if speech else Annotation()
     timings["transcribe"] = transcribed - started
     timings["diarize"] = time.perf_counter() - transcribed
     labelled = assign_words(words, annotation)
@@ -91,11 +90,11 @@ class EmbeddedDiarizer:
         self.options = DiarizationOptions.of(options)
         self.embedder = SpeakerEmbedder()
 
-    def __call__(self, samples: np.ndarray, speech: list[tuple[float, float]], *, speakers: int | None = None) -> Annotation:
+    def __call__(self, audio: Audio, speech: list[tuple[float, float]], *, speakers: int | None = None) -> Annotation:
         from .speakers import FRAME_S, SpeakerClusterer
 
         annotation = Annotation()
-        embeddings, spans, owners = self.embedder.windows(samples, speech, self.options.hop_s)
+        embeddings, spans, owners = self.embedder.windows(audio, speech, self.options.hop_s)
         if not spans:
             return annotation
         weights = np.array([end - start for start, end in spans])
@@ -178,8 +177,9 @@ class PyannoteDiarizer:
         self._torch = torch
         self.pipeline = pipeline
 
-    def __call__(self, samples: np.ndarray, speech: list[tuple[float, float]], *, speakers: int | None = None) -> Annotation:
-        waveform = self._torch.from_numpy(samples[None].astype(np.float32))
+    def __call__(self, audio: Audio, speech: list[tuple[float, float]], *, speakers: int | None = None) -> Annotation:
+        # pyannote slides its own windows but takes the whole signal: this backend holds it in memory.
+        waveform = self._torch.from_numpy(audio.segment()[None])
         output = self.pipeline({"waveform": waveform, "sample_rate": RATE}, num_speakers=speakers or self.options.speakers)
         return getattr(output, "speaker_diarization", output)
 

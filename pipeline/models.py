@@ -30,7 +30,9 @@ class CallSpec:
 
 @dataclass(frozen=True, eq=False)
 class Audio:
-    """Decoded audio. `samples` is float32, shape (channels, n), at `rate` Hz (16 kHz after loading)."""
+    """Decoded audio at `rate` Hz (16 kHz after loading). `samples` has shape (channels, n): a float32
+    array, or for a long recording audio.SpilledSamples, which reads from disk what a stage asks for.
+    Stages read through `segment`, a stretch at a time, so a long recording never sits in memory whole."""
 
     path: str
     sha256: str
@@ -40,11 +42,15 @@ class Audio:
     samples: np.ndarray
     rate: int = 16000
 
-    def channel(self, index: int) -> np.ndarray:
-        return self.samples[index]
-
-    def mono(self) -> np.ndarray:
-        return self.samples.mean(axis=0) if self.channels > 1 else self.samples[0]
+    def segment(self, start: float = 0.0, end: float | None = None, channel: int | None = None) -> np.ndarray:
+        """Float32 samples from `start` to `end` seconds of one channel, or of all channels mixed
+        when `channel` is None."""
+        n = self.samples.shape[1]
+        first = min(max(0, int(round(start * self.rate))), n)
+        last = n if end is None else min(max(first, int(round(end * self.rate))), n)
+        if channel is not None or self.channels == 1:
+            return np.asarray(self.samples[channel or 0, first:last], dtype=np.float32)
+        return np.asarray(self.samples[:, first:last], dtype=np.float32).mean(axis=0)
 
 
 @dataclass(frozen=True)

@@ -92,18 +92,12 @@ def segment_features(samples: np.ndarray, rate: int, *, words: tuple = (), optio
 def turn_features(audio: Audio, turns: list[Turn], roles: RoleAssignment, options: ProsodyOptions | dict | None = None) -> dict[int, Features]:
     """Features of every turn, on the speaker's own channel where there is one."""
     channel_of = {role: int(label[2:]) for label, role in roles.mapping.items() if label.startswith("ch")}
-    mono = None  # the mixed signal, made once if any turn needs it
+    own_channels = len(channel_of) >= 2
     result = {}
     for turn in turns:
-        channel = channel_of.get(turn.speaker)
-        if channel is not None and len(channel_of) >= 2:
-            signal = audio.channel(channel)
-        else:
-            mono = audio.mono() if mono is None else mono
-            signal = mono
-        start, end = int(turn.start * audio.rate), int(turn.end * audio.rate)
+        signal = audio.segment(turn.start, turn.end, channel_of.get(turn.speaker) if own_channels else None)
         words = tuple(type(w)(w.text, w.start - turn.start, w.end - turn.start, w.prob, w.speaker) for w in turn.words)
-        result[turn.id] = segment_features(signal[start:end], audio.rate, words=words, options=options)
+        result[turn.id] = segment_features(signal, audio.rate, words=words, options=options)
     return result
 
 

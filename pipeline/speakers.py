@@ -4,12 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 from .config import DiarizationOptions
+from .models import Audio
 
 RATE = 16000
 FRAME_S = 0.01  # Resemblyzer's mel frames are 10 ms apart
 WINDOW_FRAMES = 160  # and it was trained on 1.6 s partials
 TARGET_DBFS = -30.0  # the level Resemblyzer's own preprocessing normalises to
 MIN_EMBED_FRAMES = 20  # under 0.2 s of speech there is too little to say who it is
+MEL_WINDOW, MEL_HOP = 400, 160  # Resemblyzer's 25 ms mel window and 10 ms step at 16 kHz
+EMBED_BATCH = 256  # windows per encoder pass
 
 
 class SpeakerEmbedder:
@@ -28,43 +31,72 @@ class SpeakerEmbedder:
         self.encoder = VoiceEncoder(device="cpu", verbose=False)
         self.encoder.eval()
 
-    def windows(self, samples: np.ndarray, regions: list[tuple[float, float]], hop_s: float) -> tuple[np.ndarray, list[tuple[float, float]], np.ndarray]:
-        """Embeddings (n, 256) of windows over the speech regions, each window's (start, end), and
-        the index of the region it lies in (n,).
+    def windows(self, audio: Audio, regions: list[tuple[float, float]], hop_s: float) -> tuple[np.ndarray, list[tuple[float, float]], np.ndarray]:
+        """Embeddings (n, 256) of windows over the speech regions of the channels mixed, each window's
+        (start, end), and the index of the region it lies in (n,).
 
         A region shorter than one window is embedded alone, its frames repeated to fill the window,
-        so that a short reply is never mixed with the speech around it.
+        so that a short reply is never mixed with the speech around it. Regions are read one at a
+        time and embedded in batches, so memory does not grow with the recording's length.
         """
-        from resemblyzer.audio import wav_to_mel_spectrogram
-
-        speech = np.concatenate([samples[int(s * RATE):int(e * RATE)] for s, e in regions]) if regions else samples
-        rms = float(np.sqrt(np.mean(speech ** 2))) if speech.size else 0.0
-        gain = 10 ** (TARGET_DBFS / 20) / rms if rms > 0 else 1.0
-        mel = wav_to_mel_spectrogram((samples * gain).astype(np.float32))  # (frames, 40)
+        gain = _speech_gain(audio, regions)
+        n_frames = 1 + audio.samples.shape[1] // MEL_HOP
         hop = max(1, int(round(hop_s / FRAME_S)))
-        batch, spans, owners = [], [], []
+        batch, spans, owners, embeddings = [], [], [], []
         for number, (start, end) in enumerate(regions):
-            first, last = int(start / FRAME_S), min(int(end / FRAME_S), len(mel))
+            first, last = int(start / FRAME_S), min(int(end / FRAME_S), n_frames)
             if last - first < MIN_EMBED_FRAMES:
                 continue
+            mel = _mel_frames(audio, first, last, gain)
             if last - first <= WINDOW_FRAMES:
-                frames = mel[first:last]
-                batch.append(np.resize(frames, (WINDOW_FRAMES, frames.shape[1])))
+                batch.append(np.resize(mel, (WINDOW_FRAMES, mel.shape[1])))
                 spans.append((first * FRAME_S, last * FRAME_S))
                 owners.append(number)
-                continue
-            offsets = list(range(first, last - WINDOW_FRAMES + 1, hop))
-            if offsets[-1] != last - WINDOW_FRAMES:
-                offsets.append(last - WINDOW_FRAMES)
-            for offset in offsets:
-                batch.append(mel[offset:offset + WINDOW_FRAMES])
-                spans.append((offset * FRAME_S, (offset + WINDOW_FRAMES) * FRAME_S))
-                owners.append(number)
-        if not batch:
+            else:
+                offsets = list(range(first, last - WINDOW_FRAMES + 1, hop))
+                if offsets[-1] != last - WINDOW_FRAMES:
+                    offsets.append(last - WINDOW_FRAMES)
+                for offset in offsets:
+                    batch.append(mel[offset - first:offset - first + WINDOW_FRAMES])
+                    spans.append((offset * FRAME_S, (offset + WINDOW_FRAMES) * FRAME_S))
+                    owners.append(number)
+            if len(batch) >= EMBED_BATCH:
+                embeddings.append(self._embed(batch))
+                batch = []
+        if batch:
+            embeddings.append(self._embed(batch))
+        if not embeddings:
             return np.zeros((0, 256), dtype=np.float32), [], np.zeros(0, dtype=int)
+        return np.concatenate(embeddings), spans, np.array(owners)
+
+    def _embed(self, batch: list[np.ndarray]) -> np.ndarray:
         with self._torch.inference_mode():
-            embeddings = self.encoder(self._torch.from_numpy(np.stack(batch))).numpy()
-        return embeddings, spans, np.array(owners)
+            return self.encoder(self._torch.from_numpy(np.stack(batch))).numpy()
+
+
+def _speech_gain(audio: Audio, regions: list[tuple[float, float]]) -> float:
+    """The gain that brings the call's speech to Resemblyzer's level: one gain for the whole call."""
+    energy, count = 0.0, 0
+    for start, end in regions:
+        speech = audio.segment(start, end).astype(np.float64)
+        energy, count = energy + float(np.sum(speech ** 2)), count + speech.size
+    rms = np.sqrt(energy / count) if count else 0.0
+    return 10 ** (TARGET_DBFS / 20) / rms if rms > 0 else 1.0
+
+
+def _mel_frames(audio: Audio, first: int, last: int, gain: float) -> np.ndarray:
+    """Resemblyzer's mel frames `first` to `last` (frame i centred on sample i * 160), computed from
+    that stretch alone but equal to the same frames of the whole signal's spectrogram."""
+    import librosa
+
+    begin = first * MEL_HOP - MEL_WINDOW // 2
+    length = (last - first - 1) * MEL_HOP + MEL_WINDOW
+    stretch = audio.segment(max(begin, 0) / RATE, (begin + length) / RATE)
+    stretch = np.pad(stretch, (max(-begin, 0), 0))  # before the first sample the signal is zero
+    stretch = np.pad(stretch, (0, length - len(stretch)))  # and after the last
+    mel = librosa.feature.melspectrogram(y=stretch * np.float32(gain), sr=RATE, n_fft=MEL_WINDOW,
+                                         hop_length=MEL_HOP, n_mels=40, center=False)
+    return mel.astype(np.float32).T
 
 
 class SpeakerClusterer:
@@ -88,6 +120,8 @@ class SpeakerClusterer:
         self.switch_rate_ = self.silhouette_ = None
         if n < 2 or self.n_speakers == 1:
             return self._set(np.zeros(n, dtype=int))
+        if n > self.options.max_clustered_windows:
+            return self._fit_sample(embeddings, regions, weights)
         affinity = np.clip(embeddings @ embeddings.T, 0.0, 1.0)
         if self.n_speakers:
             return self._set(self._spectral(affinity, min(self.n_speakers, n)))
@@ -100,6 +134,20 @@ class SpeakerClusterer:
         if len(set(labels)) > 1 and self._one_voice(embeddings, labels, regions):
             labels = np.zeros(n, dtype=int)
         return self._set(labels)
+
+    def _fit_sample(self, embeddings: np.ndarray, regions: np.ndarray, weights: np.ndarray) -> "SpeakerClusterer":
+        """Cluster the windows of a random sample of speech regions, then give every window the
+        nearest cluster's centroid. The affinity matrix grows with the square of the windows, so a
+        long recording is clustered on a sample: whole regions keep the one-voice test's neighbours,
+        and a random one (seeded) cannot fall in step with parties that take turns."""
+        names, sizes = np.unique(regions, return_counts=True)
+        order = np.random.default_rng(0).permutation(len(names))
+        keep = order[:max(2, np.count_nonzero(np.cumsum(sizes[order]) <= self.options.max_clustered_windows))]
+        chosen = np.isin(regions, names[keep])
+        sample = SpeakerClusterer(self.options, self.n_speakers).fit(embeddings[chosen], regions[chosen], weights[chosen])
+        centroids = np.stack([_unit(embeddings[chosen][sample.labels_ == c].mean(axis=0)) for c in range(sample.n_speakers_)])
+        self.switch_rate_, self.silhouette_ = sample.switch_rate_, sample.silhouette_
+        return self._set(np.argmax(embeddings @ centroids.T, axis=1))
 
     def _one_voice(self, embeddings: np.ndarray, labels: np.ndarray, regions: np.ndarray) -> bool:
         same_region = regions[1:] == regions[:-1]

@@ -9,11 +9,14 @@ import numpy as np
 
 from .config import EMBEDDED_MODEL, AsrOptions, VadOptions
 from .errors import ModelError
-from .models import Word
+from .models import Audio, Word
 
 logger = logging.getLogger("callqa")
 
 RATE = 16000
+# Long recordings are read, voice-detected and decoded this many seconds at a time; a call shorter
+# than this is one window, so the window only bounds memory and never changes a short call's words.
+WINDOW_S = 600.0
 
 
 def resolve_model(name: str) -> str:
@@ -61,8 +64,9 @@ class Transcriber:
             ) from error
         self.pipeline = BatchedInferencePipeline(self.model)
 
-    def speech_regions(self, samples: np.ndarray) -> list[tuple[float, float]]:
-        """Speech regions (start, end) in seconds, from the Silero VAD faster-whisper ships."""
+    def speech_regions(self, audio: Audio, channel: int | None = None) -> list[tuple[float, float]]:
+        """Speech regions (start, end) in seconds of one channel (None: all mixed), from the Silero
+        VAD faster-whisper ships, found a window at a time."""
         from faster_whisper.vad import VadOptions as SileroOptions
         from faster_whisper.vad import get_speech_timestamps
 
@@ -73,33 +77,52 @@ class Transcriber:
             min_speech_duration_ms=self.vad.min_speech_ms,
             max_speech_duration_s=self.vad.max_region_s,
         )
-        return [(r["start"] / RATE, r["end"] / RATE) for r in get_speech_timestamps(samples, silero)]
+        regions: list[tuple[float, float]] = []
+        for offset in np.arange(0.0, audio.duration, WINDOW_S):
+            for found in get_speech_timestamps(audio.segment(offset, offset + WINDOW_S, channel), silero):
+                start, end = offset + found["start"] / RATE, offset + found["end"] / RATE
+                if regions and start - regions[-1][1] < 0.01:  # one region cut by the window's edge
+                    regions[-1] = (regions[-1][0], end)
+                else:
+                    regions.append((start, end))
+        return regions
 
-    def words(self, samples: np.ndarray, *, speaker: str = "", speech: list[tuple[float, float]] | None = None) -> list[Word]:
-        """Words with timestamps for one channel of 16 kHz float samples, shape (n,).
+    def words(self, audio: Audio, channel: int | None = None, *, speaker: str = "",
+              speech: list[tuple[float, float]] | None = None) -> list[Word]:
+        """Words with timestamps for one channel (None: all mixed).
 
         `speech` are its VAD regions when the caller has them already (diarization uses the same).
         """
-        speech = self.speech_regions(samples) if speech is None else speech
-        regions = merge_regions(speech, self.options.max_chunk_s)
-        if not regions:
-            return []
-        segments, _ = self.pipeline.transcribe(
-            samples,
-            language=self.options.language,
-            beam_size=self.options.beam_size,
-            batch_size=self.options.batch_size,
-            word_timestamps=True,
-            clip_timestamps=[{"start": start, "end": end} for start, end in regions],
-        )
+        speech = self.speech_regions(audio, channel) if speech is None else speech
         words = []
-        for segment in segments:
-            for word in segment.words or ():
-                text = word.word.strip()
-                if text:
-                    start, end = fit_to_speech(word.start, word.end, speech)
-                    words.append(Word(text, round(float(start), 3), round(float(end), 3), round(float(word.probability), 3), speaker))
+        for chunks in _windows(merge_regions(speech, self.options.max_chunk_s), WINDOW_S):
+            offset = chunks[0][0]
+            segments, _ = self.pipeline.transcribe(
+                audio.segment(offset, chunks[-1][1], channel),
+                language=self.options.language,
+                beam_size=self.options.beam_size,
+                batch_size=self.options.batch_size,
+                word_timestamps=True,
+                clip_timestamps=[{"start": start - offset, "end": end - offset} for start, end in chunks],
+            )
+            for segment in segments:
+                for word in segment.words or ():
+                    text = word.word.strip()
+                    if text:
+                        start, end = fit_to_speech(offset + word.start, offset + word.end, speech)
+                        words.append(Word(text, round(float(start), 3), round(float(end), 3), round(float(word.probability), 3), speaker))
         return words
+
+
+def _windows(chunks: list[tuple[float, float]], window_s: float) -> list[list[tuple[float, float]]]:
+    """Consecutive chunks grouped so that each group spans at most `window_s` (or is one chunk)."""
+    groups: list[list[tuple[float, float]]] = []
+    for chunk in chunks:
+        if groups and chunk[1] - groups[-1][0][0] <= window_s:
+            groups[-1].append(chunk)
+        else:
+            groups.append([chunk])
+    return groups
 
 
 def fit_to_speech(start: float, end: float, speech: list[tuple[float, float]]) -> tuple[float, float]:

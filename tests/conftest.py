@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from pipeline.models import RoleAssignment, Word
+from pipeline.models import Audio, RoleAssignment, Word
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
@@ -23,6 +23,12 @@ def tone(seconds: float, *, rate: int = 16000, freq: float = 220.0, amplitude: f
 def write_audio(path: Path, samples: np.ndarray, rate: int, subtype: str | None = None) -> Path:
     soundfile.write(path, samples, rate, subtype=subtype)
     return path
+
+
+def audio_of(samples: np.ndarray, rate: int = 16000) -> Audio:
+    """An Audio from samples of shape (n,) or (channels, n) at 16 kHz."""
+    samples = np.atleast_2d(np.asarray(samples, dtype=np.float32))
+    return Audio("memory", "", samples.shape[1] / rate, samples.shape[0], rate, samples, rate)
 
 
 def words(speaker: str, *spans: tuple[str, float, float]) -> list[Word]:

@@ -14,7 +14,7 @@ def test_stereo_8k_file_keeps_channels_and_resamples_to_16k(tmp_path):
     assert audio.samples.shape == (2, 32000)
     assert audio.duration == pytest.approx(2.0, abs=0.01)
     # channel 1 carries twice the pitch of channel 0: zero crossings tell them apart
-    crossings = [np.count_nonzero(np.diff(np.sign(audio.channel(c))) != 0) for c in range(2)]
+    crossings = [np.count_nonzero(np.diff(np.sign(audio.segment(channel=c))) != 0) for c in range(2)]
     assert crossings[1] == pytest.approx(2 * crossings[0], rel=0.05)
 
 
@@ -54,3 +54,16 @@ def test_truncated_wav_is_reported_as_truncated(tmp_path):
     with pytest.raises(AudioError, match="truncated"):
         load_audio(cut)
     assert load_audio(path).duration == pytest.approx(10.0, abs=0.01)
+
+
+def test_a_long_recording_is_kept_on_disk_and_reads_the_same(tmp_path, monkeypatch):
+    import pipeline.audio as audio_module
+
+    path = write_audio(tmp_path / "call.flac", tone(6.0, rate=8000, channels=2), 8000)
+    in_memory = load_audio(path)
+    monkeypatch.setattr(audio_module, "IN_MEMORY_LIMIT_S", 4)  # channel-seconds: this call is 12
+    on_disk = load_audio(path)
+    assert isinstance(on_disk.samples, audio_module.SpilledSamples) and isinstance(in_memory.samples, np.ndarray)
+    assert on_disk.samples.shape == in_memory.samples.shape and on_disk.duration == in_memory.duration
+    for start, end, channel in [(0.0, None, None), (1.25, 3.5, 1), (5.9, 8.0, 0), (2.0, 2.0, None)]:
+        np.testing.assert_array_equal(on_disk.segment(start, end, channel), in_memory.segment(start, end, channel))

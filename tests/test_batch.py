@@ -142,3 +142,47 @@ def test_unreadable_file_says_so(tmp_path):
 
     with pytest.raises(AudioError, match="cannot be read"):
         load_audio(path)
+
+
+def peak_memory_mb(command: list[str]) -> float:
+    """Run `command` and return its peak resident memory in MB."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe that could fill up and stall the run
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)  # the rusage of this one child
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        assert process.returncode == 0, errors.read().decode()
+    return usage.ru_maxrss / 1024
+
+
+def test_a_three_hour_recording_is_scored_in_bounded_memory(tmp_path):
+    import soundfile
+
+    call, rate = soundfile.read(SAMPLES / "s03_bank_lost_card.mono.wav", dtype="float32")
+    short, long = tmp_path / "short", tmp_path / "long"
+    short.mkdir(), long.mkdir()
+    shutil.copy(SAMPLES / "s03_bank_lost_card.mono.wav", short / "call.wav")
+    # three hours, mostly silence: the same call at the start and just before the end
+    length, late = 3 * 3600 * rate, 3 * 3600 * rate - len(call) - rate
+    with soundfile.SoundFile(long / "call.flac", "w", rate, 1, format="FLAC", subtype="PCM_16") as handle:
+        for start in range(0, length, 600 * rate):
+            block = np.zeros(min(600 * rate, length - start), dtype=np.float32)
+            for at in (0, late):
+                a, b = max(at, start), min(at + len(call), start + len(block))
+                if a < b:
+                    block[a - start:b - start] = call[a - at:b - at]
+            handle.write(block)
+    run = [sys.executable, "-m", "pipeline.cli", "run"]
+    baseline = peak_memory_mb(run + [str(short), "--out", str(tmp_path / "short_out")])
+    peak = peak_memory_mb(run + [str(long), "--out", str(tmp_path / "long_out")])
+    # decoded whole, three hours of 16 kHz float32 alone would be 691 MB
+    assert peak < baseline + 256, (peak, baseline)
+    document = json.loads((tmp_path / "long_out" / "calls" / "call.json").read_text())
+    assert document["status"] == "scored" and document["audio"]["duration"] == pytest.approx(10800, abs=1)
+    short_turns = json.loads((tmp_path / "short_out" / "calls" / "call.json").read_text())["turns"]
+    early = [t for t in document["turns"] if t["start"] < 3600]
+    late_turns = [t for t in document["turns"] if t["start"] > late / rate - 1]
+    assert len(early) == len(late_turns) == len(short_turns)
+    assert [t["speaker"] for t in late_turns] == [t["speaker"] for t in short_turns]

@@ -57,3 +57,26 @@ def test_fixed_count_is_respected_and_tiny_clusters_fold():
     assert SpeakerClusterer(n_speakers=1).fit(embeddings, owners).n_speakers_ == 1
     weights = np.where(truth == 0, 1.0, 0.01)  # the second voice holds 1 % of the speech
     assert SpeakerClusterer({"min_speaker_share": 0.05}).fit(embeddings, owners, weights).n_speakers_ == 1
+
+
+def test_mel_frames_of_one_stretch_equal_the_whole_signals():
+    from resemblyzer.audio import wav_to_mel_spectrogram
+
+    from pipeline.speakers import _mel_frames
+
+    from .conftest import audio_of
+
+    signal = np.random.default_rng(3).normal(scale=0.1, size=16000 * 4).astype(np.float32)
+    whole = wav_to_mel_spectrogram(signal * np.float32(2.0))
+    for first, last in [(0, 120), (57, 300), (300, len(whole))]:
+        np.testing.assert_allclose(_mel_frames(audio_of(signal), first, last, 2.0), whole[first:last], rtol=1e-3, atol=1e-6)
+
+
+def test_many_windows_are_clustered_on_a_sample_of_regions():
+    rng = np.random.default_rng(4)
+    for count in (2, 3):
+        embeddings, owners, truth = voices(rng, centres(rng, count), per_region=10, regions_per_voice=30)
+        clusterer = SpeakerClusterer({"max_clustered_windows": 150}).fit(embeddings, owners)
+        assert clusterer.n_speakers_ == count and same_partition(clusterer.labels_, truth)
+    embeddings, owners, _ = voices(rng, centres(rng, 1), per_region=10, regions_per_voice=60)
+    assert SpeakerClusterer({"max_clustered_windows": 150}).fit(embeddings, owners).n_speakers_ == 1

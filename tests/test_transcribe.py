@@ -4,6 +4,8 @@ import pytest
 from pipeline.errors import ModelError
 from pipeline.transcribe import Transcriber, fit_to_speech, merge_regions, resolve_model
 
+from .conftest import audio_of
+
 
 def test_merge_regions_joins_neighbours_up_to_the_chunk_length():
     regions = [(0.0, 4.0), (4.5, 9.0), (10.0, 25.0), (26.0, 40.0)]
@@ -27,5 +29,32 @@ def test_a_path_without_a_model_is_refused_before_loading():
 def test_embedded_model_finds_no_words_in_a_tone_and_none_in_silence():
     transcriber = Transcriber()
     t = np.arange(16000 * 3) / 16000
-    assert transcriber.words(np.zeros(16000 * 3, dtype=np.float32)) == []
-    assert transcriber.words((0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)) == []
+    assert transcriber.words(audio_of(np.zeros(16000 * 3))) == []
+    assert transcriber.words(audio_of(0.2 * np.sin(2 * np.pi * 440 * t))) == []
+
+
+def test_chunks_are_grouped_into_windows_a_long_recording_is_read_in():
+    from pipeline.transcribe import _windows
+
+    chunks = [(0.0, 20.0), (25.0, 50.0), (55.0, 80.0), (200.0, 210.0)]
+    assert _windows(chunks, 60.0) == [[(0.0, 20.0), (25.0, 50.0)], [(55.0, 80.0)], [(200.0, 210.0)]]
+    assert _windows(chunks, 600.0) == [chunks]
+
+
+def test_small_windows_find_the_same_speech_and_words(monkeypatch):
+    """A long recording is voice-detected and decoded window by window; the words must not depend on it."""
+    import jiwer
+
+    import pipeline.transcribe as transcribe
+    from pipeline.audio import load_audio
+
+    from .conftest import SAMPLES
+
+    audio, transcriber = load_audio(SAMPLES / "s04_retail_gift.mono.wav"), Transcriber()
+    whole_speech = transcriber.speech_regions(audio)
+    whole = " ".join(w.text for w in transcriber.words(audio, speech=whole_speech))
+    monkeypatch.setattr(transcribe, "WINDOW_S", 15.0)
+    speech = transcriber.speech_regions(audio)
+    windowed = " ".join(w.text for w in transcriber.words(audio, speech=speech))
+    assert sum(e - s for s, e in speech) == pytest.approx(sum(e - s for s, e in whole_speech), rel=0.05)
+    assert jiwer.wer(whole, windowed) < 0.1
