@@ -8,7 +8,9 @@ import logging
 import multiprocessing
 import os
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -181,20 +183,46 @@ def _record(spec: CallSpec, document: dict, summary: BatchSummary, hook: Hook) -
 
 
 def _run_in_processes(todo: list[CallSpec], job: tuple, workers: int, summary: BatchSummary, hook: Hook) -> None:
-    """Local processes. A pool whose worker died is broken for every call still in it: those calls
-    are tried once more in a fresh pool, then recorded as failed."""
-    pending, tried = list(todo), set()
+    """Local processes, at most `workers` calls handed to them at a time.
+
+    A worker that dies breaks its pool and every call in flight with it, and nothing says which call
+    killed it. So each of those calls is tried once more alone, in a fresh pool: a call that kills
+    its worker again is recorded as failed, and the rest of the batch carries on.
+    """
+    pending = deque((spec, False) for spec in todo)  # (call, whether a worker died scoring it)
     while pending:
-        retry = []
         # spawn, not fork: a forked copy of a process that holds model threads can deadlock
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for spec, document in _submit_all(pool, pending, job, hook):
-                if document is None and spec.call_id not in tried:
-                    tried.add(spec.call_id)
-                    retry.append(spec)
-                else:
-                    _record(spec, document or _worker_died(spec, job[0]), summary, hook)
-        pending = retry
+            running: dict[Future, tuple[CallSpec, bool]] = {}
+            broken = False
+            while (pending or running) and not broken:
+                while pending and _may_start(pending[0][1], running, workers):
+                    spec, suspect = pending.popleft()
+                    hook("start", spec, call_id=spec.call_id)
+                    running[pool.submit(_score_in_worker, spec, *job)] = (spec, suspect)
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    spec, suspect = running.pop(future)
+                    try:
+                        _record(spec, future.result(), summary, hook)
+                    except QAError:  # models that cannot load fail the whole batch, as in a single process
+                        raise
+                    except Exception as error:  # a dead worker (BrokenProcessPool) or an error outside the call
+                        logger.warning("call %s: worker failed: %s", spec.call_id, error)
+                        broken = broken or isinstance(error, BrokenProcessPool)
+                        if suspect:
+                            _record(spec, _worker_died(spec, job[0]), summary, hook)
+                        else:
+                            pending.appendleft((spec, True))
+            for spec, _ in running.values():  # in flight when the pool broke, its error not yet seen
+                pending.appendleft((spec, True))
+
+
+def _may_start(suspect: bool, running: dict, workers: int) -> bool:
+    """A call whose worker died runs alone; others fill the free workers."""
+    if suspect:
+        return not running
+    return len(running) < workers and not any(s for _, s in running.values())
 
 
 def _run_on_dask(todo: list[CallSpec], job: tuple, scheduler: str, summary: BatchSummary, hook: Hook) -> None:

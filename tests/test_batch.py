@@ -186,3 +186,38 @@ def test_a_three_hour_recording_is_scored_in_bounded_memory(tmp_path):
     late_turns = [t for t in document["turns"] if t["start"] > late / rate - 1]
     assert len(early) == len(late_turns) == len(short_turns)
     assert [t["speaker"] for t in late_turns] == [t["speaker"] for t in short_turns]
+
+
+def test_a_call_that_kills_its_worker_twice_fails_alone(tmp_path):
+    """Workers are killed from outside (as the out-of-memory killer would): the first pool's while two
+    calls are in flight, then the next pool's while the first of those is retried alone."""
+    import multiprocessing
+    import threading
+
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    for i in range(3):
+        shutil.copy(SAMPLES / "s04_retail_gift.mono.wav", batch / f"c{i}.wav")
+    killed: list[int] = []
+
+    def kill_two_pools():
+        seen: set[int] = set()
+        deadline = time.time() + 120
+        while len(killed) < 2 and time.time() < deadline:
+            fresh = [p for p in multiprocessing.active_children() if p.pid not in seen]
+            # a pool starts a process per call handed to it: two in the first, one for a retry
+            if len(fresh) >= (1 if killed else 2):
+                seen.update(p.pid for p in fresh)
+                os.kill(fresh[0].pid, signal.SIGKILL)
+                killed.append(fresh[0].pid)
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=kill_two_pools)
+    watcher.start()
+    summary = run_batch(discover_calls(batch), tmp_path / "out", workers=2)
+    watcher.join()
+    assert len(killed) == 2
+    found = documents(tmp_path / "out")
+    failed = [c for c, d in found.items() if d["status"] == "failed"]
+    assert (summary.scored, summary.failed) == (2, 1) and len(found) == 3
+    assert failed[0] in ("c0", "c1") and "died twice" in found[failed[0]]["error"]
