@@ -38,17 +38,18 @@ def load_audio(path: str | Path, *, rate: int = TARGET_RATE) -> Audio:
     Raises AudioError with a message that says what is wrong with the file.
     """
     path = Path(path)
-    if not path.exists():
-        raise AudioError(f"{path}: file not found", "check the path, or the manifest row that names it")
-    if path.is_dir():
-        raise AudioError(f"{path}: is a folder, not an audio file")
-    size = path.stat().st_size
-    if size == 0:
-        raise AudioError(f"{path}: file is empty (0 bytes)", "the recording was not written; export it again")
     try:
+        if not path.exists():
+            raise AudioError(f"{path}: file not found", "check the path, or the manifest row that names it")
+        if not path.is_file():
+            raise AudioError(f"{path}: is a folder or a device, not an audio file")
+        if path.stat().st_size == 0:
+            raise AudioError(f"{path}: file is empty (0 bytes)", "the recording was not written; export it again")
         samples, sample_rate, declared = _decode(path, rate)
+        sha256 = file_sha256(path)
     except PermissionError as error:
-        raise AudioError(f"{path}: cannot be read ({error.strerror})", "check the file's permissions") from error
+        raise AudioError(f"{path}: cannot be read ({error.strerror})",
+                         "check the permissions of the file and its folders for the user running callqa") from error
     except (av.error.InvalidDataError, av.error.FFmpegError, ValueError) as error:
         raise AudioError(
             f"{path}: cannot be decoded as audio: not an audio file, or a corrupt or truncated one ({error})",
@@ -68,7 +69,7 @@ def load_audio(path: str | Path, *, rate: int = TARGET_RATE) -> Audio:
         )
     return Audio(
         path=str(path),
-        sha256=file_sha256(path),
+        sha256=sha256,
         duration=duration,
         channels=samples.shape[0],
         sample_rate=sample_rate,

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -131,17 +132,40 @@ def test_bad_inputs_each_fail_with_a_clear_message_beside_good_calls(tmp_path):
     assert summary.failed == len(expect) and summary.scored == 5
 
 
-def test_unreadable_file_says_so(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root reads any file")
-    path = tmp_path / "locked.wav"
-    shutil.copy(SAMPLES / GOOD[1], path)
-    path.chmod(0)
+def test_unreadable_file_says_so():
+    """As root (CI) every file is readable, so the check runs in a forked child that drops to nobody."""
+    import tempfile
+
     from pipeline.audio import load_audio
     from pipeline.errors import AudioError
 
-    with pytest.raises(AudioError, match="cannot be read"):
-        load_audio(path)
+    folder = Path(tempfile.mkdtemp())  # pytest's own folders are closed to other users
+    try:
+        folder.chmod(0o755)
+        path = folder / "locked.wav"
+        shutil.copy(SAMPLES / GOOD[1], path)
+        load_audio(path)  # readable: also imports what decoding needs before the fork
+        path.chmod(0)
+        read_end, write_end = os.pipe()
+        child = os.fork()
+        if child == 0:  # the child reports the message it got, and never returns into pytest
+            try:
+                if os.geteuid() == 0:
+                    os.setgid(65534), os.setuid(65534)
+                try:
+                    load_audio(path)
+                    message = "read"
+                except AudioError as error:
+                    message = str(error)
+                os.write(write_end, message.encode())
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        message = os.read(read_end, 4096).decode()
+        os.waitpid(child, 0)
+        assert "cannot be read" in message and "permissions" in message, message
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def peak_memory_mb(command: list[str]) -> float:
