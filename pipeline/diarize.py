@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from pyannote.core import Annotation, Segment
+from pyannote.core import Annotation, Segment, Timeline
 
 from .config import DiarizationOptions
 from .errors import ConfigError, ModelError
@@ -19,8 +19,10 @@ RATE = 16000
 
 
 class Diarizer(Protocol):
-    def __call__(self, audio: Audio, speech: list[tuple[float, float]], *, speakers: int | None = None) -> Annotation:
-        """Speaker turns of the recording's channels mixed; `speech` are its VAD regions in seconds."""
+    def __call__(self, audio: Audio, speech: list[tuple[float, float]], *, speakers: int | None = None,
+                 heard: list[tuple[float, float]] | None = None) -> Annotation:
+        """Speaker turns of the recording's channels mixed; `speech` are its VAD regions in seconds,
+        `heard` the wider regions where the VAD still hears speech, for a diarizer that uses them."""
 
 
 def channel_tracks(audio: Audio, transcriber: Transcriber) -> list[SpeakerTrack]:
@@ -39,10 +41,10 @@ def mono_tracks(audio: Audio, transcriber: Transcriber, diarizer: Diarizer, *, s
     speaker. Adds the seconds spent to `timings` under transcribe and diarize."""
     timings = {} if timings is None else timings
     started = time.perf_counter()
-    speech = transcriber.speech_regions(audio)
+    speech, heard = transcriber.speech_activity(audio)
     words = transcriber.words(audio, speech=speech)
     transcribed = time.perf_counter()
-    annotation = diarizer(audio, speech, speakers=speakers) if speech else Annotation()
+    annotation = diarizer(audio, speech, speakers=speakers, heard=heard) if speech else Annotation()
     timings["transcribe"] = transcribed - started
     timings["diarize"] = time.perf_counter() - transcribed
     labelled = assign_words(words, annotation)
@@ -90,7 +92,8 @@ class EmbeddedDiarizer:
         self.options = DiarizationOptions.of(options)
         self.embedder = SpeakerEmbedder()
 
-    def __call__(self, audio: Audio, speech: list[tuple[float, float]], *, speakers: int | None = None) -> Annotation:
+    def __call__(self, audio: Audio, speech: list[tuple[float, float]], *, speakers: int | None = None,
+                 heard: list[tuple[float, float]] | None = None) -> Annotation:
         from .speakers import FRAME_S, SpeakerClusterer
 
         annotation = Annotation()
@@ -113,7 +116,24 @@ class EmbeddedDiarizer:
                 frame_labels = np.full(last - first, np.argmax(votes[_nearest_voted(votes, first, last)]))
             for run_start, run_end, label in _runs(frame_labels):
                 annotation[Segment((first + run_start) * FRAME_S, (first + run_end) * FRAME_S)] = f"spk{label}"
-        return annotation.support(collar=0.0)
+        return _extend_to(annotation.support(collar=0.0), heard or [])
+
+
+def _extend_to(annotation: Annotation, heard: list[tuple[float, float]]) -> Annotation:
+    """Give speech heard outside the labelled turns to the nearest turn's speaker. Who is speaking
+    is decided on confident speech only; these quieter stretches only widen the turns."""
+    tracks = list(annotation.itertracks(yield_label=True))
+    if not tracks or not heard:
+        return annotation
+    starts = np.array([segment.start for segment, _, _ in tracks])
+    ends = np.array([segment.end for segment, _, _ in tracks])
+    extended = annotation.copy()
+    extra = Timeline([Segment(s, e) for s, e in heard]).support().extrude(annotation.get_timeline().support())
+    for segment in extra:
+        middle = segment.middle
+        nearest = int(np.argmin(np.maximum(0.0, np.maximum(starts - middle, middle - ends))))
+        extended[segment] = tracks[nearest][2]
+    return extended.support(collar=0.0)
 
 
 def _nearest_voted(votes: np.ndarray, first: int, last: int) -> int:
@@ -177,8 +197,10 @@ class PyannoteDiarizer:
         self._torch = torch
         self.pipeline = pipeline
 
-    def __call__(self, audio: Audio, speech: list[tuple[float, float]], *, speakers: int | None = None) -> Annotation:
-        # pyannote slides its own windows but takes the whole signal: this backend holds it in memory.
+    def __call__(self, audio: Audio, speech: list[tuple[float, float]], *, speakers: int | None = None,
+                 heard: list[tuple[float, float]] | None = None) -> Annotation:
+        # pyannote finds speech itself, sliding its own windows over the whole signal, which this
+        # backend therefore holds in memory.
         waveform = self._torch.from_numpy(audio.segment()[None])
         output = self.pipeline({"waveform": waveform, "sample_rate": RATE}, num_speakers=speakers or self.options.speakers)
         return getattr(output, "speaker_diarization", output)

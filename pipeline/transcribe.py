@@ -10,6 +10,8 @@ import numpy as np
 from .config import EMBEDDED_MODEL, AsrOptions, VadOptions
 from .errors import ModelError
 from .models import Audio, Word
+from .vad import regions as speech_between
+from .vad import speech_probabilities
 
 logger = logging.getLogger("callqa")
 
@@ -64,28 +66,27 @@ class Transcriber:
             ) from error
         self.pipeline = BatchedInferencePipeline(self.model)
 
-    def speech_regions(self, audio: Audio, channel: int | None = None) -> list[tuple[float, float]]:
-        """Speech regions (start, end) in seconds of one channel (None: all mixed), from the Silero
-        VAD faster-whisper ships, found a window at a time."""
-        from faster_whisper.vad import VadOptions as SileroOptions
-        from faster_whisper.vad import get_speech_timestamps
-
-        silero = SileroOptions(
-            threshold=self.vad.threshold,
-            min_silence_duration_ms=self.vad.min_silence_ms,
-            speech_pad_ms=self.vad.speech_pad_ms,
-            min_speech_duration_ms=self.vad.min_speech_ms,
-            max_speech_duration_s=self.vad.max_region_s,
-        )
-        regions: list[tuple[float, float]] = []
+    def speech_activity(self, audio: Audio, channel: int | None = None) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+        """Speech regions (start, end) in seconds of one channel (None: all mixed): those ASR decodes
+        (probability over `threshold`) and the wider ones diarization labels (over
+        `diarization_threshold`), from one pass of the VAD, a window at a time."""
+        levels = (self.vad.threshold, self.vad.diarization_threshold)
+        found: tuple[list, list] = ([], [])
         for offset in np.arange(0.0, audio.duration, WINDOW_S):
-            for found in get_speech_timestamps(audio.segment(offset, offset + WINDOW_S, channel), silero):
-                start, end = offset + found["start"] / RATE, offset + found["end"] / RATE
-                if regions and start - regions[-1][1] < 0.01:  # one region cut by the window's edge
-                    regions[-1] = (regions[-1][0], end)
-                else:
-                    regions.append((start, end))
-        return regions
+            samples = audio.segment(offset, offset + WINDOW_S, channel)
+            probabilities = speech_probabilities(samples)
+            for level, into in zip(levels, found):
+                for start, end in speech_between(probabilities, len(samples), self.vad, level):
+                    start, end = float(offset + start / RATE), float(offset + end / RATE)
+                    if into and start - offset < 1e-6 and offset - into[-1][1] < 1e-6:  # one region cut by the window's edge
+                        into[-1] = (into[-1][0], end)
+                    else:
+                        into.append((start, end))
+        return found
+
+    def speech_regions(self, audio: Audio, channel: int | None = None) -> list[tuple[float, float]]:
+        """The speech regions ASR decodes."""
+        return self.speech_activity(audio, channel)[0]
 
     def words(self, audio: Audio, channel: int | None = None, *, speaker: str = "",
               speech: list[tuple[float, float]] | None = None) -> list[Word]:

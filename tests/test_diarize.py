@@ -3,7 +3,7 @@ import pytest
 from pyannote.core import Annotation, Segment
 
 from pipeline.audio import load_audio
-from pipeline.diarize import EmbeddedDiarizer, _smooth, assign_words, make_diarizer, write_rttm
+from pipeline.diarize import EmbeddedDiarizer, _extend_to, _smooth, assign_words, make_diarizer, write_rttm
 from pipeline.errors import ConfigError, ModelError
 from pipeline.transcribe import Transcriber
 
@@ -21,6 +21,15 @@ def test_words_go_to_the_speaker_they_overlap_most():
     turns = annotation((0.0, 2.0, "A"), (2.0, 4.0, "B"))
     ws = words("", ("hello", 0.2, 0.6), ("yeah", 1.8, 2.3), ("okay", 1.9, 2.05), ("late", 4.5, 4.8))
     assert [w.speaker for w in assign_words(ws, turns)] == ["A", "B", "A", "B"]
+
+
+def test_speech_heard_outside_the_turns_goes_to_the_nearest_speaker():
+    turns = annotation((1.0, 3.0, "A"), (4.0, 6.0, "B"))
+    heard = [(0.5, 3.4), (3.9, 6.0), (8.0, 9.0)]
+    extended = _extend_to(turns, heard)
+    assert [(s.start, s.end, label) for s, _, label in extended.itertracks(yield_label=True)] == [
+        (0.5, 3.4, "A"), (3.9, 6.0, "B"), (8.0, 9.0, "B")]
+    assert _extend_to(turns, []) == turns
 
 
 def test_short_runs_join_their_longer_neighbour():

@@ -58,3 +58,23 @@ def test_small_windows_find_the_same_speech_and_words(monkeypatch):
     windowed = " ".join(w.text for w in transcriber.words(audio, speech=speech))
     assert sum(e - s for s, e in speech) == pytest.approx(sum(e - s for s, e in whole_speech), rel=0.05)
     assert jiwer.wer(whole, windowed) < 0.1
+
+
+def test_speech_regions_are_faster_whispers_and_the_wider_ones_contain_them():
+    from faster_whisper.vad import VadOptions as SileroOptions
+    from faster_whisper.vad import get_speech_timestamps
+
+    from pipeline.audio import load_audio
+
+    from .conftest import SAMPLES
+
+    transcriber = Transcriber()
+    audio = load_audio(SAMPLES / "s03_bank_lost_card.mono.wav")
+    speech, heard = transcriber.speech_activity(audio)
+    vad = transcriber.vad
+    theirs = get_speech_timestamps(audio.segment(), SileroOptions(
+        threshold=vad.threshold, min_silence_duration_ms=vad.min_silence_ms, speech_pad_ms=vad.speech_pad_ms,
+        min_speech_duration_ms=vad.min_speech_ms, max_speech_duration_s=vad.max_region_s))
+    assert speech == [(r["start"] / 16000, r["end"] / 16000) for r in theirs]
+    assert all(any(a <= start and end <= b for a, b in heard) for start, end in speech)
+    assert sum(b - a for a, b in heard) >= sum(b - a for a, b in speech)

@@ -1,0 +1,92 @@
+"""Voice activity from the Silero VAD that faster-whisper ships: speech probabilities computed once,
+turned into regions at two levels. ASR decodes the confident regions; who-spoke-when labels every
+stretch the model still hears as speech (quiet callers on a phone line score between the two)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .config import VadOptions
+
+RATE = 16000
+FRAME = 512  # samples per Silero probability
+
+
+def speech_probabilities(samples: np.ndarray) -> np.ndarray:
+    """One speech probability per 512 samples (32 ms) of a 16 kHz signal."""
+    from faster_whisper.vad import get_vad_model
+
+    padded = np.pad(samples, (0, FRAME - len(samples) % FRAME))
+    return np.asarray(get_vad_model()(padded)).reshape(-1)
+
+
+def regions(probabilities: np.ndarray, n_samples: int, options: VadOptions, threshold: float) -> list[tuple[int, int]]:
+    """(start, end) sample indices of speech: faster-whisper's get_speech_timestamps (MIT licence),
+    ported to take the probabilities, so that one pass of the model serves both levels.
+
+    Speech starts where the probability reaches `threshold` and ends after `min_silence_ms` below
+    threshold - 0.15; regions over `max_region_s` are cut at their last pause; each is padded.
+    """
+    neg_threshold = max(threshold - 0.15, 0.01)
+    min_speech = RATE * options.min_speech_ms / 1000
+    pad = RATE * options.speech_pad_ms / 1000
+    max_speech = RATE * options.max_region_s - FRAME - 2 * pad
+    min_silence = RATE * options.min_silence_ms / 1000
+    min_silence_at_max_speech = RATE * 98 / 1000
+
+    triggered, speeches, current = False, [], {}
+    temp_end = prev_end = next_start = 0
+    for i, probability in enumerate(probabilities):
+        position = FRAME * i
+        if probability >= threshold and temp_end:
+            temp_end = 0
+            if next_start < prev_end:
+                next_start = position
+        if probability >= threshold and not triggered:
+            triggered, current["start"] = True, position
+            continue
+        if triggered and position - current["start"] > max_speech:
+            if prev_end:
+                current["end"] = prev_end
+                speeches.append(current)
+                current = {}
+                if next_start < prev_end:
+                    triggered = False
+                else:
+                    current["start"] = next_start
+                prev_end = next_start = temp_end = 0
+            else:
+                current["end"] = position
+                speeches.append(current)
+                current, triggered = {}, False
+                prev_end = next_start = temp_end = 0
+                continue
+        if probability < neg_threshold and triggered:
+            if not temp_end:
+                temp_end = position
+            if position - temp_end > min_silence_at_max_speech:
+                prev_end = temp_end
+            if position - temp_end < min_silence:
+                continue
+            current["end"] = temp_end
+            if current["end"] - current["start"] > min_speech:
+                speeches.append(current)
+            current, triggered = {}, False
+            prev_end = next_start = temp_end = 0
+    if current and n_samples - current["start"] > min_speech:
+        current["end"] = n_samples
+        speeches.append(current)
+
+    for i, speech in enumerate(speeches):  # pad, splitting short pauses between neighbours
+        if i == 0:
+            speech["start"] = int(max(0, speech["start"] - pad))
+        if i != len(speeches) - 1:
+            silence = speeches[i + 1]["start"] - speech["end"]
+            if silence < 2 * pad:
+                speech["end"] += int(silence // 2)
+                speeches[i + 1]["start"] = int(max(0, speeches[i + 1]["start"] - silence // 2))
+            else:
+                speech["end"] = int(min(n_samples, speech["end"] + pad))
+                speeches[i + 1]["start"] = int(max(0, speeches[i + 1]["start"] - pad))
+        else:
+            speech["end"] = int(min(n_samples, speech["end"] + pad))
+    return [(s["start"], s["end"]) for s in speeches]
