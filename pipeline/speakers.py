@@ -144,8 +144,9 @@ class SpeakerClusterer:
         order = np.random.default_rng(0).permutation(len(names))
         keep = order[:max(2, np.count_nonzero(np.cumsum(sizes[order]) <= self.options.max_clustered_windows))]
         chosen = np.isin(regions, names[keep])
-        sample = SpeakerClusterer(self.options, self.n_speakers).fit(embeddings[chosen], regions[chosen], weights[chosen])
-        centroids = np.stack([_unit(embeddings[chosen][sample.labels_ == c].mean(axis=0)) for c in range(sample.n_speakers_)])
+        picked = embeddings[chosen]
+        sample = SpeakerClusterer(self.options, self.n_speakers).fit(picked, regions[chosen], weights[chosen])
+        centroids = np.stack([_unit(picked[sample.labels_ == c].mean(axis=0)) for c in range(sample.n_speakers_)])
         self.switch_rate_, self.silhouette_ = sample.switch_rate_, sample.silhouette_
         return self._set(np.argmax(embeddings @ centroids.T, axis=1))
 
