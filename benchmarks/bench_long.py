@@ -10,6 +10,7 @@ own process, so its peak resident memory is its own.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -58,11 +59,15 @@ def main() -> None:
         (folder / "short").mkdir(), (folder / "long").mkdir()
         (folder / "short" / args.call.name).symlink_to(args.call.resolve())
         write_long(args.call, args.hours, folder / "long" / "long.flac")
-        print(f"{'recording':28s} {'audio h':>8s} {'wall s':>8s} {'h/h':>6s} {'peak MB':>8s}")
+        print(f"{'recording':28s} {'audio h':>8s} {'wall s':>8s} {'h/h':>6s} {'peak MB':>8s}  speakers, agent's share of turns")
         for name, hours in (("short", None), ("long", args.hours)):
             seconds, peak = run(folder / name, folder / f"{name}_out")
             audio_h = hours if hours else soundfile.info(str(args.call)).duration / 3600
-            print(f"{name + ' (' + args.call.name[:18] + ')':28s} {audio_h:8.3f} {seconds:8.1f} {audio_h * 3600 / seconds:6.1f} {peak:8.0f}")
+            document = json.loads(next((folder / f"{name}_out" / "calls").glob("*.json")).read_text())
+            turns = document["turns"]
+            agent = sum(t["speaker"] == "agent" for t in turns) / max(1, len(turns))
+            print(f"{name + ' (' + args.call.name[:18] + ')':28s} {audio_h:8.3f} {seconds:8.1f} {audio_h * 3600 / seconds:6.1f} {peak:8.0f}"
+                  f"  {len(document['roles']['speakers'])}, {agent:.2f} of {len(turns)}")
 
 
 if __name__ == "__main__":

@@ -78,7 +78,8 @@ class Transcriber:
             for level, into in zip(levels, found):
                 for start, end in speech_between(probabilities, len(samples), self.vad, level):
                     start, end = float(offset + start / RATE), float(offset + end / RATE)
-                    if into and start - offset < 1e-6 and offset - into[-1][1] < 1e-6:  # one region cut by the window's edge
+                    # a region that ends at one window's edge and starts at the next one's is one region cut in two
+                    if into and start - offset < 1e-6 and offset - into[-1][1] < 1e-6:
                         into[-1] = (into[-1][0], end)
                     else:
                         into.append((start, end))
