@@ -68,7 +68,7 @@ class VadOptions(_Options):
     max_region_s: a region longer than this is split (Whisper sees at most 30 s).
     diarization_threshold: speech for who-spoke-when: regions found at this lower level that ASR
         skips (a quiet caller on a phone line, the tail of a turn) are given to the nearest
-        speaker. 0.35 is where the VAD itself lets a region end (threshold - 0.15). It changes
+        speaker. 0.35 is where the VAD itself lets a region end (threshold - vad.RELEASE_MARGIN). It changes
         nothing that ASR decodes; on ../shared/data it cut aws_auto_repairs_49's missed speech
         from 9.7 % to 6.1 % without adding false alarms elsewhere.
     """

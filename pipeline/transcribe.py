@@ -69,9 +69,17 @@ class Transcriber:
     def speech_activity(self, audio: Audio, channel: int | None = None) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
         """Speech regions (start, end) in seconds of one channel (None: all mixed): those ASR decodes
         (probability over `threshold`) and the wider ones diarization labels (over
-        `diarization_threshold`), from one pass of the VAD, a window at a time."""
-        levels = (self.vad.threshold, self.vad.diarization_threshold)
-        found: tuple[list, list] = ([], [])
+        `diarization_threshold`), from one pass of the VAD."""
+        speech, heard = self._speech_at(audio, channel, (self.vad.threshold, self.vad.diarization_threshold))
+        return speech, heard
+
+    def speech_regions(self, audio: Audio, channel: int | None = None) -> list[tuple[float, float]]:
+        """The speech regions ASR decodes."""
+        return self._speech_at(audio, channel, (self.vad.threshold,))[0]
+
+    def _speech_at(self, audio: Audio, channel: int | None, levels: tuple[float, ...]) -> list[list[tuple[float, float]]]:
+        """Speech regions at each probability level, a window of the recording at a time."""
+        found: list[list[tuple[float, float]]] = [[] for _ in levels]
         for offset in np.arange(0.0, audio.duration, WINDOW_S):
             samples = audio.segment(offset, offset + WINDOW_S, channel)
             probabilities = speech_probabilities(samples)
@@ -84,10 +92,6 @@ class Transcriber:
                     else:
                         into.append((start, end))
         return found
-
-    def speech_regions(self, audio: Audio, channel: int | None = None) -> list[tuple[float, float]]:
-        """The speech regions ASR decodes."""
-        return self.speech_activity(audio, channel)[0]
 
     def words(self, audio: Audio, channel: int | None = None, *, speaker: str = "",
               speech: list[tuple[float, float]] | None = None) -> list[Word]:

@@ -9,6 +9,8 @@ from .config import VadOptions
 
 RATE = 16000
 FRAME = 512  # samples per Silero probability
+RELEASE_MARGIN = 0.15  # speech, once started, lasts until the probability falls this far under the threshold
+PAUSE_TO_CUT_S = 0.098  # a region over max_region_s is cut at its last pause at least this long
 
 
 def speech_probabilities(samples: np.ndarray) -> np.ndarray:
@@ -24,14 +26,14 @@ def regions(probabilities: np.ndarray, n_samples: int, options: VadOptions, thre
     ported to take the probabilities, so that one pass of the model serves both levels.
 
     Speech starts where the probability reaches `threshold` and ends after `min_silence_ms` below
-    threshold - 0.15; regions over `max_region_s` are cut at their last pause; each is padded.
+    threshold - RELEASE_MARGIN; regions over `max_region_s` are cut at their last pause; each is padded.
     """
-    neg_threshold = max(threshold - 0.15, 0.01)
+    neg_threshold = max(threshold - RELEASE_MARGIN, 0.01)
     min_speech = RATE * options.min_speech_ms / 1000
     pad = RATE * options.speech_pad_ms / 1000
     max_speech = RATE * options.max_region_s - FRAME - 2 * pad
     min_silence = RATE * options.min_silence_ms / 1000
-    min_silence_at_max_speech = RATE * 98 / 1000
+    min_silence_at_max_speech = RATE * PAUSE_TO_CUT_S
 
     triggered, speeches, current = False, [], {}
     temp_end = prev_end = next_start = 0
