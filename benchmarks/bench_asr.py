@@ -28,7 +28,7 @@ def plain_faster_whisper(files: list[str]) -> None:
     from faster_whisper import WhisperModel
     from faster_whisper.audio import decode_audio
 
-    from pipeline.audio import load_audio
+    from pipeline.speech.audio import load_audio
     from pipeline.config import AsrOptions, VadOptions
 
     asr, vad = AsrOptions(), VadOptions()
@@ -58,7 +58,7 @@ def measure(command: list[str]) -> dict:
 
 
 def audio_seconds(files: list[str]) -> float:
-    from pipeline.audio import load_audio
+    from pipeline.speech.audio import load_audio
 
     return sum(load_audio(f).duration for f in files)
 

@@ -12,9 +12,10 @@ import argparse
 import time
 from pathlib import Path
 
-from pipeline.audio import load_audio
-from pipeline.diarize import EmbeddedDiarizer
-from pipeline.transcribe import Transcriber
+from pipeline.speech.audio import load_audio
+from pipeline.speech.diarize import EmbeddedDiarizer
+from pipeline.speech.transcribe import Transcriber
+from pipeline.speech.vad import speech_activity
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -27,7 +28,7 @@ def main() -> None:
     files = args.files or sorted(str(p) for p in (SHARED / "calls").glob("*.mono.*")) + [str(SHARED / "diarization" / "pyannote_sample.wav")]
     transcriber, diarizer = Transcriber(), EmbeddedDiarizer()
     warm = load_audio(files[0])
-    diarizer(warm, transcriber.speech_regions(warm)[:5])  # compile and load outside the timed runs
+    diarizer(warm, list(speech_activity(warm).speech[:5]))  # compile and load outside the timed runs
     total_asr = total_diarize = 0.0
     print(f"{'file':45s} {'audio s':>8s} {'ASR s':>7s} {'diarize s':>9s} {'ratio':>6s}")
     for file in files:
@@ -35,8 +36,9 @@ def main() -> None:
         asr = diarize = float("inf")
         for _ in range(args.repeat):
             started = time.perf_counter()
-            speech, heard = transcriber.speech_activity(audio)
-            transcriber.words(audio, speech=speech)
+            activity = speech_activity(audio)
+            speech, heard = list(activity.speech), list(activity.heard)
+            transcriber.words(audio, activity.speech)
             asr = min(asr, time.perf_counter() - started)
             started = time.perf_counter()
             speakers = diarizer(audio, speech, heard=heard).labels()

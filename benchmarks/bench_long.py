@@ -27,7 +27,7 @@ RATE = 16000
 
 
 def write_long(call: Path, hours: float, path: Path) -> None:
-    from pipeline.audio import load_audio
+    from pipeline.speech.audio import load_audio
 
     piece = np.concatenate([load_audio(call).segment(), np.zeros(2 * RATE, dtype=np.float32)])
     total = int(hours * 3600 * RATE)

@@ -14,10 +14,11 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from pipeline.acknowledge import find_acknowledgements
-from pipeline.checks import find_recaps
-from pipeline.conduct import find_apologies
-from pipeline.models import AGENT, CUSTOMER, Event, Turn, Word
+from pipeline.behaviours.acknowledge import find_acknowledgements
+from pipeline.behaviours.checks import find_recaps
+from pipeline.behaviours.conduct import find_apologies
+from pipeline.bundle import ModelBundle
+from pipeline.models import AGENT, CUSTOMER, Cue, Turn, Word
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "transcripts" / "esconv_testWithStrategy_short.tsv"
 PART = re.compile(r"^\s*[\d.]+ ([01]) (\d+) (.*)$")
@@ -57,12 +58,14 @@ def as_turns(seeker: list[str], supporter: str) -> list[Turn]:
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     rates: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    models = ModelBundle.load()
     for strategy, seeker, supporter in supporter_turns(path):
         turns = as_turns(seeker, supporter)
         last = turns[-2]
-        cue = Event("c1", "cue", last.id, last.start, last.end, last.text, {"kind": "sadness", "polarity": "negative"})
-        acknowledged = bool(find_acknowledgements(turns, [cue], find_apologies(turns)))
-        recapped = bool(find_recaps(turns))
+        cue = Cue(id="c1", turn=last.id, start=last.start, end=last.end, text=last.text, kind="sadness",
+                  polarity="negative", confidence=1.0, source="text")
+        acknowledged = bool(find_acknowledgements(turns, [cue], find_apologies(turns), classifier=models.classifier("agent_sentences")))
+        recapped = bool(find_recaps(turns, encoder=models.encoder))
         rates[strategy].append((acknowledged, recapped))
     print(f"{'strategy':32s} {'turns':>5s} {'ack %':>6s} {'recap %':>7s}")
     for strategy, rows in sorted(rates.items(), key=lambda kv: -len(kv[1])):

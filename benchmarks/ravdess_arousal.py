@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sklearn.metrics import roc_auc_score
 
-from pipeline.audio import load_audio
-from pipeline.prosody import segment_features
-from pipeline.tone import ArousalModel, clip_arousal
+from pipeline.speech.audio import load_audio
+from pipeline.voice.prosody import segment_features
+from pipeline.voice.tone import ArousalModel, clip_arousal
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "emotion" / "ravdess"
 ANGRY, LOW = "05", {"01", "02"}  # the emotion field: 05 angry; 01 neutral, 02 calm

@@ -2,33 +2,43 @@
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .config import EMBEDDED_MODEL, AsrOptions, DiarizationOptions, PipelineOptions, ToneOptions
-from .errors import QAError
+from .config import EMBEDDED_MODEL, SAMPLE_RATE, AsrOptions, DiarizationOptions, PipelineOptions, ToneOptions
+from .errors import ConfigError, QAError
 
 app = typer.Typer(help="Score recorded customer-service calls for empathy and conversation quality.", no_args_is_help=True)
 console = Console(stderr=True)
 
 EXIT_SOME_FAILED = 3
+STORE_ENV = "CALLQA_STORE"
+DEFAULT_STORE_NAME = "callqa.duckdb"
+report_app = typer.Typer(help="Reports over the store.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 
 def _fail(error: QAError) -> None:
-    console.print(f"[red]error:[/red] {error.message}")
+    # soft wrap: a path in the message stays whole, for the user to copy
+    console.print(f"[red]error:[/red] {error.message}", soft_wrap=True, markup=True, highlight=False)
     if error.hint:
-        console.print(f"  hint: {error.hint}")
+        console.print(f"  hint: {error.hint}", soft_wrap=True, highlight=False)
     raise typer.Exit(error.exit_code)
 
 
 @app.callback()
-def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what each stage does.")) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each stage of each call and how long it took.")) -> None:
+    logger = logging.getLogger("callqa")
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    if not any(isinstance(h, RichHandler) for h in logger.handlers):  # the progress bar and the log share one console
+        logger.addHandler(RichHandler(console=console, show_path=False))
 
 
 @app.command()
@@ -47,12 +57,16 @@ def run(
     workers: int = typer.Option(1, min=1, help="Score calls in this many processes, each loading its models once."),
     scheduler: Optional[str] = typer.Option(None, help="Run on a Dask cluster (tcp://HOST:8786); audio and OUT must be on paths its workers share."),
     force: bool = typer.Option(False, "--force", help="Score again calls already scored with the same audio, models and phrase lists."),
+    scorecard: Optional[Path] = typer.Option(None, help="Scorecard YAML (default: scorecards/default.yaml)."),
+    store: Optional[Path] = typer.Option(None, envvar=STORE_ENV, help=f"DuckDB store shared across nights (or ${STORE_ENV}); default OUT/callqa.duckdb."),
 ) -> None:
     """Score every call in BATCH."""
     from .batch import run_batch
     from .manifest import discover_calls
+    from .reports.scorecard import load_scorecard
 
     try:
+        card = load_scorecard(scorecard)
         specs = discover_calls(batch, manifest)
         if not specs:
             raise QAError(f"{batch}: no audio files found", "put recordings (WAV, FLAC, MP3, M4A, OGG) in the folder")
@@ -71,7 +85,8 @@ def run(
                 elif step in ("done", "skip"):
                     progress.advance(task)
 
-            summary = run_batch(specs, out, options, hook=hook, rttm=rttm, workers=workers, scheduler=scheduler, force=force)
+            summary = run_batch(specs, out, options, hook=hook, rttm=rttm, workers=workers, scheduler=scheduler, force=force,
+                                scorecard=card, store=store or out / DEFAULT_STORE_NAME)
             progress.update(task, description="done")
     except QAError as error:
         _fail(error)
@@ -82,7 +97,7 @@ def run(
     console.print(table)
     for call_id, error in summary.failures.items():
         console.print(f"[red]failed[/red] {call_id}: {error}")
-    console.print(f"results in {out / 'calls'}")
+    console.print(f"results in {out / 'calls'}; store {store or out / DEFAULT_STORE_NAME}")
     if summary.failed:
         raise typer.Exit(EXIT_SOME_FAILED)
 
@@ -95,7 +110,7 @@ def evaluate(
 ) -> None:
     """Compare results with truth labels (*.truth.json) and RTTM references (*.rttm): WER, speakers, DER, roles."""
     from .evaluate import evaluate_folder
-    from .store import write_json
+    from .results import write_json
 
     try:
         report = evaluate_folder(truth, results)
@@ -123,7 +138,10 @@ def evaluate(
                   f"over {behaviours['ack_latency_errors']} matched; genuine-apology accuracy: "
                   f"{_cell(behaviours['genuine_apology_accuracy'])} over {behaviours['apologies_judged']}")
     target = save or (results / "evaluation.json")
-    write_json(target, report)
+    try:
+        write_json(target, report)
+    except OSError as error:
+        _fail(QAError(f"cannot save the metrics to {target}: {error.strerror or error}", "pass --save with a file you may write"))
     console.print(f"metrics saved to {target}")
 
 
@@ -137,17 +155,18 @@ def tone(files: list[Path] = typer.Argument(..., help="Audio clips; three or mor
     import csv
     import sys
 
-    from .audio import load_audio
-    from .prosody import segment_features
-    from .tone import ArousalModel, clip_arousal
+    from .results import features_document
+    from .speech.audio import load_audio
+    from .voice.prosody import segment_features
+    from .voice.tone import ArousalModel, clip_arousal
 
     try:
-        clips = [segment_features(load_audio(f).segment(), 16000) for f in files]
+        clips = [segment_features(load_audio(f).segment(), SAMPLE_RATE) for f in files]
     except QAError as error:
         _fail(error)
     writer = None
     for path, clip, arousal in zip(files, clips, clip_arousal(clips, ArousalModel())):
-        row = {"file": str(path), **{k: v for k, v in clip.as_dict().items() if k != "loudness_per_second"}, "arousal": arousal}
+        row = {"file": str(path), **{k: v for k, v in features_document(clip).items() if k != "loudness_per_second"}, "arousal": arousal}
         if writer is None:
             writer = csv.DictWriter(sys.stdout, fieldnames=list(row))
             writer.writeheader()
@@ -162,9 +181,9 @@ def fit_tone(
     """Refit the arousal model on a team's own labelled turns."""
     import csv
 
-    from .audio import load_audio
-    from .prosody import segment_features
-    from .tone import ArousalModel, clip_rows
+    from .speech.audio import load_audio
+    from .voice.prosody import segment_features
+    from .voice.tone import ArousalModel, clip_rows
 
     try:
         with open(labels, newline="") as handle:
@@ -174,14 +193,152 @@ def fit_tone(
         clips, targets = [], []
         for row in rows:
             audio = load_audio(labels.parent / row["file"]).segment()
-            start, end = float(row.get("start") or 0), float(row.get("end") or len(audio) / 16000)
-            clips.append(segment_features(audio[int(start * 16000):int(end * 16000)], 16000))
+            start, end = float(row.get("start") or 0), float(row.get("end") or len(audio) / SAMPLE_RATE)
+            clips.append(segment_features(audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)], SAMPLE_RATE))
             targets.append(1 if row["label"].strip().lower() in ("1", "heated", "high", "aroused") else 0)
         model = ArousalModel().fit(clip_rows(clips), targets)
     except (QAError, OSError, ValueError) as error:
         _fail(error if isinstance(error, QAError) else QAError(f"{labels}: {error}"))
     model.save(out)
     console.print(f"arousal model fitted on {len(targets)} clips ({sum(targets)} heated) → {out}")
+
+
+STORE_OPTION = typer.Option(None, "--store", envvar=STORE_ENV, help=f"The DuckDB store (or ${STORE_ENV}).")
+FROM_OPTION = typer.Option(None, "--from", formats=["%Y-%m-%d"], help="First day, YYYY-MM-DD (default: the store's first).")
+TO_OPTION = typer.Option(None, "--to", formats=["%Y-%m-%d"], help="Last day, included (default: the store's last).")
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+@app.command()
+def ingest(
+    results: list[Path] = typer.Argument(..., help="Results folders of `callqa run` (or their calls/ folders, or JSON files)."),
+    store: Optional[Path] = STORE_OPTION,
+) -> None:
+    """Build or rebuild the store from per-call JSON documents; a call already stored is replaced."""
+    from .reports.store import Store, result_documents, store_path
+
+    try:
+        with Store.open(store_path(store)) as opened:
+            count = _add_in_chunks(opened, result_documents(results))
+    except QAError as error:
+        _fail(error)
+    console.print(f"{count} calls written to {store_path(store)}")
+
+
+def _add_in_chunks(store, documents, size: int = 5000) -> int:
+    count, chunk = 0, []
+    for pair in documents:
+        chunk.append(pair)
+        if len(chunk) == size:
+            count += store.add(chunk)
+            chunk = []
+    return count + store.add(chunk)
+
+
+@app.command()
+def purge(
+    call_ids: list[str] = typer.Argument(..., help="Call ids to remove."),
+    store: Optional[Path] = STORE_OPTION,
+) -> None:
+    """Remove calls from the store and delete their JSON documents (a customer's request for deletion)."""
+    from .reports.store import Store, store_path
+
+    try:
+        with Store.open(store_path(store), create=False) as opened:
+            paths = opened.purge(call_ids)
+    except QAError as error:
+        _fail(error)
+    for path in paths:
+        Path(path).unlink(missing_ok=True)
+    console.print(f"removed {len(paths)} of {len(call_ids)} calls from the store and their JSON")
+    if len(paths) < len(call_ids):
+        _fail(QAError("some call ids were not in the store", "check the ids with `callqa export --by call`"))
+
+
+@app.command()
+def rescore(
+    scorecard: Path = typer.Option(..., help="The scorecard YAML to score with."),
+    start: Optional[datetime] = FROM_OPTION,
+    end: Optional[datetime] = TO_OPTION,
+    store: Optional[Path] = STORE_OPTION,
+) -> None:
+    """Score stored calls again with SCORECARD, without transcribing: the JSON and the store are updated."""
+    from .reports.rescore import rescore_calls
+    from .reports.scorecard import load_scorecard
+    from .reports.store import Store, store_path
+
+    try:
+        card = load_scorecard(scorecard)
+        with Store.open(store_path(store), create=False) as opened:
+            count = rescore_calls(opened, card, _day(start), _day(end))
+    except QAError as error:
+        _fail(error)
+    console.print(f"{count} calls rescored with {card.id} version {card.version}")
+
+
+@report_app.command("agents")
+def report_agents(
+    start: Optional[datetime] = FROM_OPTION,
+    end: Optional[datetime] = TO_OPTION,
+    agent: Optional[str] = typer.Option(None, help="Only this agent id."),
+    queue: Optional[str] = typer.Option(None, help="Only this queue."),
+    out: Path = typer.Option(Path("agents"), help="Writes OUT.csv and OUT.html."),
+    store: Optional[Path] = STORE_OPTION,
+) -> None:
+    """Per-agent scorecards over a period: CSV and one self-contained HTML page."""
+    from .reports.export import write_table
+    from .reports.page import render_agent_page
+    from .reports.store import Store, store_path
+    from .reports.tables import agent_table, criterion_pass_rates, nightly_totals, resolve_period
+
+    try:
+        with Store.open(store_path(store), create=False, read_only=True) as opened:
+            period = resolve_period(opened, _day(start), _day(end))
+            table = agent_table(opened, period, agent=agent, queue=queue)
+            page = render_agent_page(table, nightly_totals(opened, period, agent=agent, queue=queue),
+                                     criterion_pass_rates(opened, period, agent=agent, queue=queue),
+                                     period=str(period), title="callqa: agent scorecards")
+        csv_path, html_path = out.with_suffix(".csv"), out.with_suffix(".html")
+        write_table(table, "csv", csv_path)
+        html_path.write_text(page, encoding="utf-8")
+    except OSError as error:
+        _fail(QAError(f"cannot write the report: {error}", "pass --out in a folder you may write"))
+    except QAError as error:
+        _fail(error)
+    console.print(f"{len(table)} agents, {period}: {csv_path}, {html_path}")
+
+
+@app.command()
+def export(
+    start: Optional[datetime] = FROM_OPTION,
+    end: Optional[datetime] = TO_OPTION,
+    agent: Optional[str] = typer.Option(None, help="Only this agent id."),
+    queue: Optional[str] = typer.Option(None, help="Only this queue."),
+    by: str = typer.Option("call", help="One row per call, agent or criterion."),
+    format: str = typer.Option("csv", help="csv, xlsx or parquet."),
+    out: Optional[Path] = typer.Option(None, help="The file to write; CSV goes to standard output without it."),
+    store: Optional[Path] = STORE_OPTION,
+) -> None:
+    """Export scores for a spreadsheet: per call, per agent or per criterion (columns in the README)."""
+    from .reports.export import write_table
+    from .reports.store import Store, store_path
+    from .reports.tables import agent_table, call_table, criterion_pass_rates, resolve_period
+
+    tables = {"call": call_table, "agent": agent_table, "criterion": criterion_pass_rates}
+    try:
+        if by not in tables:
+            raise ConfigError(f"--by {by!r} is not a table", f"use one of {', '.join(tables)}")
+        with Store.open(store_path(store), create=False, read_only=True) as opened:
+            period = resolve_period(opened, _day(start), _day(end))
+            table = tables[by](opened, period, agent=agent, queue=queue)
+        written = write_table(table, format, out)
+    except QAError as error:
+        _fail(error)
+    if written:
+        console.print(f"{len(table)} rows, {period}: {written}")
 
 
 if __name__ == "__main__":

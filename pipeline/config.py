@@ -2,31 +2,47 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_origin, get_type_hints
 
 from .errors import ConfigError
 
 T = TypeVar("T")
 
 EMBEDDED_MODEL = "embedded:tiny.en"
+# Every stage works on audio at this rate (Hz): load resamples to it; the VAD, Whisper and the speaker
+# encoder all expect it.
+SAMPLE_RATE = 16000
+# Long recordings are read, voice-detected and decoded this many seconds at a time; a call shorter
+# than this is one window, so the window only bounds memory and never changes a short call's words.
+WINDOW_S = 600.0
 
 
 class _Options:
     @classmethod
-    def of(cls: type[T], value: T | dict[str, Any] | None = None) -> T:
-        """Build options from an instance, a dict of overrides, or None (the defaults)."""
+    def of(cls: type[T], value: T | dict[str, Any] | None = None, *, _path: str = "") -> T:
+        """Build options from an instance, a dict of overrides, or None (the defaults). Nested dicts
+        become the nested options dataclasses; an unknown key is refused by name, with the valid ones."""
         if value is None:
             return cls()
         if isinstance(value, cls):
             return value
-        known = {f.name for f in fields(cls)}
-        unknown = set(value) - known
+        if not isinstance(value, dict):
+            raise ConfigError(f"{_path or cls.__name__} must be a mapping of options, not {type(value).__name__}")
+        types = get_type_hints(cls)
+        known = [f.name for f in fields(cls)]
+        unknown = sorted(set(value) - set(known))
         if unknown:
-            raise ConfigError(
-                f"unknown {cls.__name__} option(s): {', '.join(sorted(unknown))}",
-                f"known options are {', '.join(sorted(known))}",
-            )
-        return cls(**value)
+            where = ", ".join(f"{_path}.{key}" if _path else key for key in unknown)
+            raise ConfigError(f"unknown {cls.__name__} option(s): {where}", f"valid options are {', '.join(known)}")
+        converted = {}
+        for key, item in value.items():
+            kind = types[key]
+            if isinstance(kind, type) and issubclass(kind, _Options):
+                item = kind.of(item, _path=f"{_path}.{key}" if _path else key)
+            elif get_origin(kind) is tuple and isinstance(item, list):
+                item = tuple(item)  # YAML and JSON give lists
+            converted[key] = item
+        return cls(**converted)
 
 
 @dataclass(frozen=True)
@@ -175,8 +191,9 @@ class CueOptions(_Options):
         on pipeline/training/customer_sentences.yaml, which catches wordings the phrase lists miss.
     min_probability: the classifier's probability from which a sentence is a cue. 0.7 gave
         precision 0.94, recall 0.73 in 5-fold cross-validation on the training sentences.
-    aroused: a customer turn whose vocal arousal (0-100, against the customer's own baseline) is
-        this high strengthens a cue found in its words, or is a cue of its own.
+    voice_cue_arousal: read by the cue stage: a customer turn whose vocal arousal (0-100, against
+        the customer's own baseline) is this high strengthens a cue found in its words, or is a cue of
+        its own. Higher than tone.heated_arousal: a cue needs stronger evidence than a tone score.
     min_voice_cue_s: turns shorter than this are too short to judge by loudness alone.
     voice_cue_confidence: the confidence of a cue heard only in the voice.
     voice_boost: how much a loud voice adds to the confidence of a cue found in the words.
@@ -184,7 +201,7 @@ class CueOptions(_Options):
 
     sentence_model: bool = True
     min_probability: float = 0.7
-    aroused: float = 80.0
+    voice_cue_arousal: float = 80.0
     min_voice_cue_s: float = 1.0
     voice_cue_confidence: float = 0.5
     voice_boost: float = 0.08
@@ -266,14 +283,16 @@ class ToneOptions(_Options):
     """Agent tone scores (0-100) and customer arousal.
 
     model: a JSON file written by `callqa fit-tone`; empty for the built-in arousal weights.
-    aroused: a customer turn with arousal from this score on is heated (cues and the calm score use it).
+    heated_arousal: read by the tone stage: a customer turn with arousal (0-100) from this score on is
+        heated, and the agent's reply to it counts toward the calm and adaptation scores. (The cue stage
+        reads cues.voice_cue_arousal instead.)
     lively_st, monotone_st: pitch variability (semitones) that scores 100 and 0 for engagement.
     pace_sps: the comfortable pace in syllables per second, (low, high); pace_tolerance: how far
         outside it (syllables per second) the pace score falls to 0.
     """
 
     model: str = ""
-    aroused: float = 70.0
+    heated_arousal: float = 70.0
     lively_st: float = 3.5
     monotone_st: float = 1.0
     pace_sps: tuple[float, float] = (3.0, 5.0)

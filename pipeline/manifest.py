@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from .errors import ManifestError
 from .models import CallSpec
@@ -25,10 +25,12 @@ def discover_calls(batch: str | Path, manifest: str | Path | None = None) -> lis
     if manifest is None and (batch / DEFAULT_MANIFEST).is_file():
         manifest = batch / DEFAULT_MANIFEST
     specs = read_manifest(manifest, batch) if manifest else []
-    named = {Path(spec.path).resolve() for spec in specs if not spec.problem}
+    # A file a row names, refused or not, is that row's call: never scored again under its file name.
+    # Symlinks count by both their own path and their target, so two links to one recording are one call.
+    named = {spec.path for spec in specs} | {str(Path(spec.path).resolve()) for spec in specs}
     # broken links are listed too, so that they are reported rather than silently skipped
     unnamed = sorted(p for p in batch.rglob("*") if (p.is_file() or p.is_symlink()) and p.suffix.lower() in AUDIO_SUFFIXES
-                     and p.resolve() not in named)
+                     and str(p) not in named and str(p.resolve()) not in named)
     return specs + [CallSpec(call_id=call_id, path=str(path)) for call_id, path in _ids_from_names(unnamed, {s.call_id for s in specs})]
 
 
@@ -51,7 +53,6 @@ def read_manifest(manifest: str | Path, batch: Path) -> list[CallSpec]:
                 f"its header must name at least {','.join(REQUIRED_COLUMNS)}",
             )
         rows = list(reader)
-    root = batch.resolve()
     specs, first_line = [], {}
     for number, row in enumerate(rows, start=2):
         file = (row.get("file") or "").strip()
@@ -62,8 +63,8 @@ def read_manifest(manifest: str | Path, batch: Path) -> list[CallSpec]:
         if not SAFE_ID.fullmatch(call_id):
             problem = f"{manifest}, line {number}: call_id {call_id!r} may hold only letters, digits, '.', '_' and '-'"
             call_id = f"line{number}"
-        path = (batch / file).resolve()
-        if root not in path.parents:
+        path = batch / file
+        if _climbs_out(file):
             problem = (f"{manifest}, line {number}: file {file!r} lies outside the batch folder {batch}; refused "
                        "(manifest paths are relative to the batch folder and must stay inside it)")
         if call_id in first_line:
@@ -85,6 +86,19 @@ def read_manifest(manifest: str | Path, batch: Path) -> list[CallSpec]:
             )
         )
     return specs
+
+
+def _climbs_out(file: str) -> bool:
+    """Whether a manifest path leaves the batch folder as written: absolute, or climbing with `..`.
+    Symlinks inside the folder are the operator's own (a nightly folder of links into the
+    recorder's storage) and are followed; only what the manifest itself writes is judged."""
+    parts = PurePosixPath(file.replace("\\", "/")).parts
+    depth = 0
+    for part in parts:
+        depth += -1 if part == ".." else 0 if part == "." else 1
+        if depth < 0:
+            return True
+    return PurePosixPath(file).is_absolute() or PureWindowsPath(file).is_absolute() or bool(PureWindowsPath(file).drive)
 
 
 def _channel(value: str | None, manifest: Path, number: int) -> int | None:

@@ -1,105 +1,147 @@
-"""Stage order for one call: load → transcribe → diarize → roles → turns → prosody → behaviours.
-Batches of calls are run by batch.py."""
+"""The one place that orders the stages of one call:
+
+    load → voice activity → transcription → diarization (mono) → roles → turns → conversation
+         → prosody → tone → behaviours → score
+
+Each stage is a plain function over the dataclasses of models.py. Every stage runs through `_Stages`,
+which times it (the result's `timings`), logs it (`--verbose`) and reports it to the caller's hook
+(`hook(step, artefact, call_id=…)`, pyannote's style). Batches of calls are run by batch.py."""
 from __future__ import annotations
 
 import logging
 import time
-from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import Any, Callable
 
-from .audio import load_audio
-from .behaviours import find_behaviours
-from .config import PipelineOptions
-from .conversation import measure_conversation
-from .diarize import channel_tracks, make_diarizer, mono_tracks, write_rttm
+from .behaviours.acknowledge import find_acknowledgements
+from .behaviours.checks import find_closing, find_name_uses, find_recaps, learn_customer_name, summarize
+from .behaviours.conduct import find_apologies, find_conduct
+from .behaviours.cues import find_cues
+from .behaviours.sentences import split_sentences
+from .bundle import ModelBundle
 from .errors import QAError
-from .models import CallResult, CallSpec
-from .prosody import party_summary, turn_features
-from .results import failed_document, scored_document
-from .roles import assign_roles
-from .store import call_path, write_json
-from .tone import ArousalModel, agent_tone, arousal_by_turn
-from .transcribe import Transcriber
-from .turns import build_turns
+from .models import AsrInfo, Behaviours, CallResult, CallSpec, SpeakerTrack, Turn
+from .reports.score import score_call
+from .reports.scorecard import Scorecard
+from .results import call_document, call_path, failed_document, write_json
+from .speech.audio import load_audio
+from .speech.conversation import measure_conversation
+from .speech.diarize import diarize, write_rttm
+from .speech.roles import assign_roles
+from .speech.transcribe import channel_tracks
+from .speech.turns import build_turns
+from .speech.vad import speech_activity
+from .voice.prosody import turn_features
+from .voice.tone import assess_voice
 
 logger = logging.getLogger("callqa")
 
-
-class Scorer:
-    """Scores calls one at a time; loads its models once."""
-
-    def __init__(self, options: PipelineOptions | dict | None = None, *, rttm_dir: str | Path | None = None):
-        self.options = PipelineOptions.of(options)
-        self.transcriber = Transcriber(self.options.asr, self.options.vad)
-        self._diarizer = None  # loaded on the first mono call
-        tone_model = self.options.tone.model
-        self.arousal_model = ArousalModel.load(tone_model) if tone_model else ArousalModel()
-        self.rttm_dir = Path(rttm_dir) if rttm_dir else None
-
-    @property
-    def diarizer(self):
-        if self._diarizer is None:
-            self._diarizer = make_diarizer(self.options.diarization, device=self.options.asr.device)
-        return self._diarizer
-
-    def score(self, spec: CallSpec) -> CallResult:
-        timings: dict[str, float] = {}
-        with _timed(timings, "load"):
-            audio = load_audio(spec.path)
-        stereo = audio.channels > 1 and (spec.agent_channel is not None or audio.channels == 2)
-        if stereo:
-            with _timed(timings, "transcribe"):
-                tracks, diarization = channel_tracks(audio, self.transcriber), None
-        else:  # mono_tracks times its transcribe and diarize parts itself
-            tracks, diarization = mono_tracks(audio, self.transcriber, self.diarizer,
-                                              speakers=self.options.diarization.speakers, timings=timings)
-        with _timed(timings, "turns"):
-            roles = assign_roles(tracks, spec, method="channel" if stereo else "diarization", options=self.options.roles)
-            turns = build_turns([w for track in tracks for w in track.words], roles, self.options.turns)
-            stats, interruptions = measure_conversation(turns, audio.duration, self.options.conversation)
-        with _timed(timings, "prosody"):
-            features = turn_features(audio, turns, roles, self.options.prosody)
-            arousal = arousal_by_turn(turns, features, self.arousal_model)
-            prosody = {
-                "parties": {role: party_summary(turns, features, role) for role in sorted({t.speaker for t in turns})},
-                "agent_tone": agent_tone(turns, features, arousal, self.options.tone),
-                "turns": {str(i): {**f.as_dict(), "arousal": arousal.get(i)} for i, f in features.items()},
-            }
-        with _timed(timings, "behaviours"):
-            events, checks = find_behaviours(turns, spec, arousal, self.options)
-        if diarization is not None and self.rttm_dir:
-            write_rttm(diarization.rename_labels(roles.mapping), self.rttm_dir / f"{spec.call_id}.rttm", spec.call_id)
-        asr = self.transcriber.options
-        return CallResult(
-            spec=spec,
-            audio=audio,
-            roles=roles,
-            turns=tuple(turns),
-            events=tuple(events + interruptions),
-            checks=checks,
-            prosody=prosody,
-            conversation=stats,
-            asr={"model": asr.model, "device": asr.device, "compute_type": asr.compute_type, "beam_size": asr.beam_size},
-            timings=timings,
-            diarization=None if diarization is None else tuple(
-                (segment.start, segment.end, roles.role(label)) for segment, _, label in diarization.itertracks(yield_label=True)),
-        )
+# hook(step, artefact, call_id=…): progress reported to the caller instead of printed here.
+Hook = Callable[..., None]
 
 
-@contextmanager
-def _timed(timings: dict[str, float], stage: str):
-    started = time.perf_counter()
-    yield
-    timings[stage] = time.perf_counter() - started
+class _Stages:
+    """Runs each stage of one call with one timer, one log line and one hook call."""
+
+    def __init__(self, call_id: str, hook: Hook | None):
+        self.call_id = call_id
+        self.hook = hook
+        self.timings: dict[str, float] = {}
+
+    def __call__(self, step: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        artefact = function(*args, **kwargs)
+        seconds = time.perf_counter() - started
+        self.timings[step] = self.timings.get(step, 0.0) + seconds
+        logger.info("%s: %s took %.2f s", self.call_id, step, seconds)
+        if self.hook is not None:
+            self.hook(step, artefact, call_id=self.call_id)
+        return artefact
 
 
-def score_call(scorer: Scorer, spec: CallSpec, out: str | Path, *, fingerprint: str = "") -> dict:
-    """Score one call and write its document; a failure is written as a failed document, never raised.
+def analyse_call(spec: CallSpec, models: ModelBundle, *, scorecard: Scorecard | None = None, hook: Hook | None = None,
+                 rttm_dir: str | Path | None = None) -> CallResult:
+    """Every stage over one call, and its score when a scorecard is given. Raises QAError when the
+    input cannot be used."""
+    options = models.options
+    stage = _Stages(spec.call_id, hook)
+    audio = stage("load", load_audio, spec.path)
+    stereo = audio.channels > 1 and (spec.agent_channel is not None or audio.channels == 2)
+    diarization = None
+    if stereo:
+        activity = stage("vad", lambda: [speech_activity(audio, channel, options.vad) for channel in range(audio.channels)])
+        tracks = stage("transcribe", channel_tracks, audio, activity, models.transcriber)
+    else:
+        activity = stage("vad", speech_activity, audio, None, options.vad)
+        words = stage("transcribe", models.transcriber.words, audio, activity.speech)
+        diarization = stage("diarize", diarize, audio, activity, words, models.diarizer, speakers=options.diarization.speakers)
+        tracks = list(diarization.tracks)
+    roles = stage("roles", assign_roles, tracks, spec, method="channel" if stereo else "diarization", options=options.roles)
+    turns = stage("turns", build_turns, [w for track in tracks for w in track.words], roles, options.turns)
+    stats, interruptions = stage("conversation", measure_conversation, turns, audio.duration, options.conversation)
+    features = stage("prosody", turn_features, audio, turns, _own_channels(tracks, roles.role), options.prosody)
+    prosody = stage("tone", assess_voice, turns, features, models.arousal, options.tone)
+    behaviours = stage("behaviours", find_behaviours, turns, spec, prosody.arousal, models)
+    by_role = None if diarization is None else tuple((start, end, roles.role(label)) for start, end, label in diarization.segments)
+    if by_role is not None and rttm_dir:
+        write_rttm(by_role, Path(rttm_dir) / f"{spec.call_id}.rttm", spec.call_id)
+    asr = options.asr
+    result = CallResult(
+        spec=spec,
+        audio=audio,
+        roles=roles,
+        turns=tuple(turns),
+        events=behaviours.events + tuple(interruptions),
+        conversation=stats,
+        checks=behaviours.checks,
+        prosody=prosody,
+        asr=AsrInfo(asr.model, asr.device, asr.compute_type, asr.beam_size),
+        timings=stage.timings,
+        diarization=by_role,
+    )
+    if scorecard is None:
+        return result
+    # the score reads the result document, as `callqa rescore` does from a stored one
+    return replace(result, score=stage("score", score_call, call_document(result), scorecard))
+
+
+def _own_channels(tracks: list[SpeakerTrack], role_of: Callable[[str], str]) -> dict[str, int]:
+    """Role → the channel that is theirs alone (stereo recordings)."""
+    return {role_of(t.speaker): t.channel for t in tracks if t.channel is not None}
+
+
+def find_behaviours(turns: list[Turn], spec: CallSpec, arousal: dict[int, float | None], models: ModelBundle) -> Behaviours:
+    """The behaviour stages in order: cues, apologies, acknowledgements (which read both), name use,
+    recap, closing and conduct; and the call's summary of them."""
+    options = models.options
+    sentences_wanted = options.cues.sentence_model or options.acknowledgements.sentence_model or options.checks.recap_sentence_model
+    encoder = models.encoder if sentences_wanted else None
+    if encoder is not None:  # one batch per call; the stages below look the sentences up
+        encoder.prepare([s for turn in turns for s in split_sentences(turn.text)])
+    cues = find_cues(turns, arousal=arousal, options=options.cues,
+                     classifier=models.classifier("customer_sentences") if options.cues.sentence_model else None)
+    apologies = find_apologies(turns)
+    acknowledgements = find_acknowledgements(
+        turns, cues, apologies, options.acknowledgements,
+        classifier=models.classifier("agent_sentences") if options.acknowledgements.sentence_model else None)
+    customer_name = learn_customer_name(turns, spec.customer_name, spec.agent_name)
+    name_uses, names = find_name_uses(turns, customer_name, options.checks)
+    recaps = find_recaps(turns, options.checks, encoder=encoder)
+    closing = find_closing(turns, options.checks)
+    checks = summarize(cues, acknowledgements, apologies, names, recaps, closing)
+    events = [*cues, *acknowledgements, *apologies, *name_uses, *recaps, *closing, *find_conduct(turns)]
+    return Behaviours(tuple(sorted(events, key=lambda e: (e.start, e.id))), checks)
+
+
+def analyse_and_save(spec: CallSpec, models: ModelBundle, out: str | Path, *, scorecard: Scorecard | None = None,
+                     fingerprint: str = "", hook: Hook | None = None, rttm_dir: str | Path | None = None) -> dict:
+    """Analyse one call and write its document; a failure is written as a failed document, never raised.
     `fingerprint` (model, options, phrase lists) is stored so that a re-run can skip the call."""
     try:
         if spec.problem:
             raise QAError(spec.problem)
-        document = scored_document(scorer.score(spec))
+        document = call_document(analyse_call(spec, models, scorecard=scorecard, hook=hook, rttm_dir=rttm_dir))
         document["fingerprint"] = fingerprint
     except QAError as error:
         document = failed_document(spec, str(error))

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from pipeline.audio import load_audio
+from pipeline.speech.audio import load_audio
 from pipeline.errors import AudioError
 
 from .conftest import tone, write_audio
@@ -57,7 +57,7 @@ def test_truncated_wav_is_reported_as_truncated(tmp_path):
 
 
 def test_a_long_recording_is_kept_on_disk_and_reads_the_same(tmp_path, monkeypatch):
-    import pipeline.audio as audio_module
+    import pipeline.speech.audio as audio_module
 
     path = write_audio(tmp_path / "call.flac", tone(6.0, rate=8000, channels=2), 8000)
     in_memory = load_audio(path)

@@ -36,16 +36,16 @@ def comparable(document):
     return [(t["speaker"], t["text"]) for t in document["turns"]], sorted((e["type"], e["turn"]) for e in document["events"])
 
 
-def test_rerun_skips_scored_calls_and_force_redoes_them(tmp_path):
+def test_rerun_skips_scored_calls_and_force_redoes_them(tmp_path, models):
     batch, out = good_batch(tmp_path / "batch"), tmp_path / "out"
-    first = run_batch(discover_calls(batch), out)
+    first = run_batch(discover_calls(batch), out, models=models)
     assert (first.scored, first.skipped) == (2, 0)
-    again = run_batch(discover_calls(batch), out)
+    again = run_batch(discover_calls(batch), out, models=models)
     assert (again.scored, again.skipped) == (2, 2)
     shutil.copy(SAMPLES / "s02_telecom_outage.stereo.flac", batch / GOOD[0])  # new audio under the same name
-    changed = run_batch(discover_calls(batch), out)
+    changed = run_batch(discover_calls(batch), out, models=models)
     assert changed.skipped == 1
-    assert run_batch(discover_calls(batch), out, force=True).skipped == 0
+    assert run_batch(discover_calls(batch), out, models=models, force=True).skipped == 0
 
 
 def test_fingerprint_follows_options():
@@ -53,9 +53,9 @@ def test_fingerprint_follows_options():
     assert fingerprint(PipelineOptions()) != fingerprint(PipelineOptions.of({"asr": {"beam_size": 1}}))
 
 
-def test_two_workers_give_the_same_results_as_one(tmp_path):
+def test_two_workers_give_the_same_results_as_one(tmp_path, models):
     batch = good_batch(tmp_path / "batch")
-    run_batch(discover_calls(batch), tmp_path / "one")
+    run_batch(discover_calls(batch), tmp_path / "one", models=models)
     summary = run_batch(discover_calls(batch), tmp_path / "two", workers=2)
     assert summary.scored == 2
     one, two = documents(tmp_path / "one"), documents(tmp_path / "two")
@@ -63,10 +63,10 @@ def test_two_workers_give_the_same_results_as_one(tmp_path):
 
 
 @pytest.mark.slow
-def test_dask_cluster_gives_the_same_results_as_a_local_run(tmp_path):
+def test_dask_cluster_gives_the_same_results_as_a_local_run(tmp_path, models):
     distributed = pytest.importorskip("distributed")
     batch = good_batch(tmp_path / "batch")
-    run_batch(discover_calls(batch), tmp_path / "local")
+    run_batch(discover_calls(batch), tmp_path / "local", models=models)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster:
         summary = run_batch(discover_calls(batch), tmp_path / "dask", scheduler=cluster.scheduler_address)
@@ -96,7 +96,7 @@ def test_killed_run_resumes_and_scores_every_call_once(tmp_path):
     assert sorted(p.name for p in (out / "calls").iterdir()) == [f"c{i}.json" for i in range(4)]  # no partial files
 
 
-def test_bad_inputs_each_fail_with_a_clear_message_beside_good_calls(tmp_path):
+def test_bad_inputs_each_fail_with_a_clear_message_beside_good_calls(tmp_path, models):
     batch, out = good_batch(tmp_path / "batch"), tmp_path / "out"
     (batch / "zero.wav").write_bytes(b"")
     whole = (SAMPLES / GOOD[1]).read_bytes()
@@ -116,7 +116,7 @@ def test_bad_inputs_each_fail_with_a_clear_message_beside_good_calls(tmp_path):
     ]
     (batch / "manifest.csv").write_text("\n".join(rows) + "\n")
     (tmp_path / "outside.wav").write_bytes(whole)
-    summary = run_batch(discover_calls(batch), out)
+    summary = run_batch(discover_calls(batch), out, models=models)
     found = documents(out)
     expect = {
         "zero": "empty", "truncated": "truncated", "notes": "cannot be decoded", "blip": "too short",
@@ -125,18 +125,19 @@ def test_bad_inputs_each_fail_with_a_clear_message_beside_good_calls(tmp_path):
     }
     for call_id, words in expect.items():
         assert found[call_id]["status"] == "failed" and words in found[call_id]["error"], (call_id, found[call_id].get("error"))
-    for call_id in ("dup", "s04_retail_gift.mono", "silence", "hifi", "surround"):  # a duplicate row's file is scored under its name
+    for call_id in ("dup", "silence", "hifi", "surround"):
         assert found[call_id]["status"] == "scored", (call_id, found[call_id].get("error"))
+    assert "s04_retail_gift.mono" not in found  # a refused row's file is that row's call, not scored again under its name
     assert found["silence"]["turns"] == [] and "no speech" in found["silence"]["warnings"][0]
     assert found["surround"]["audio"]["channels"] == 6 and found["hifi"]["audio"]["sample_rate"] == 48000
-    assert summary.failed == len(expect) and summary.scored == 5
+    assert summary.failed == len(expect) and summary.scored == 4
 
 
 def test_unreadable_file_says_so():
     """As root (CI) every file is readable, so the check runs in a forked child that drops to nobody."""
     import tempfile
 
-    from pipeline.audio import load_audio
+    from pipeline.speech.audio import load_audio
     from pipeline.errors import AudioError
 
     folder = Path(tempfile.mkdtemp())  # pytest's own folders are closed to other users
@@ -245,3 +246,31 @@ def test_a_call_that_kills_its_worker_twice_fails_alone(tmp_path):
     failed = [c for c, d in found.items() if d["status"] == "failed"]
     assert (summary.scored, summary.failed) == (2, 1) and len(found) == 3
     assert failed[0] in ("c0", "c1") and "died twice" in found[failed[0]]["error"]
+
+
+def test_a_nightly_folder_of_symlinks_is_scored_under_the_manifest_ids(tmp_path, models):
+    """The recorder's storage lies elsewhere; the nightly folder links into it and its manifest names the links."""
+    batch, out = tmp_path / "nightly", tmp_path / "out"
+    batch.mkdir()
+    (batch / "first.flac").symlink_to(SAMPLES / GOOD[0])
+    (batch / "second.wav").symlink_to(SAMPLES / GOOD[1])
+    (batch / "manifest.csv").write_text(
+        "call_id,file,agent_id,agent_name,customer_name,recorded_at\n"
+        "N1,first.flac,A1,Dana,Tim,2026-11-20\nN2,second.wav,A2,Sam,Ann,2026-11-20\n"
+        f"N3,../{batch.name}/first.flac,A1,Dana,Bo,2026-11-20\n")
+    summary = run_batch(discover_calls(batch), out, models=models)
+    found = documents(out)
+    assert sorted(found) == ["N1", "N2", "N3"]  # one document per row, none under a file name
+    assert found["N1"]["status"] == found["N2"]["status"] == "scored"
+    assert found["N3"]["status"] == "failed" and "outside the batch folder" in found["N3"]["error"]
+    assert (summary.scored, summary.failed) == (2, 1)
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_clear_error(tmp_path):
+    from pipeline.errors import ConfigError
+
+    batch = good_batch(tmp_path / "batch")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ConfigError, match="cannot write results to"):
+        run_batch(discover_calls(batch), blocker / "out")

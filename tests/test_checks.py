@@ -1,4 +1,4 @@
-from pipeline.checks import find_closing, find_name_uses, find_recaps, learn_customer_name
+from pipeline.behaviours.checks import find_closing, find_name_uses, find_recaps, learn_customer_name
 
 from .conftest import turns_of
 
@@ -19,24 +19,24 @@ def test_name_uses_are_fuzzy_but_not_loose():
     )
     events, summary = find_name_uses(turns, "Luis Romero")
     assert [e.turn for e in events] == [1, 2]  # "Thank" is not "Ethan", "Louis" is "Luis"
-    assert summary["uses"] == 2 and summary["near_end"]
+    assert summary.uses == 2 and summary.near_end
     events, _ = find_name_uses(turns, "Ethan Price")
     assert events == []
 
 
 def test_name_overuse_is_flagged():
     turns = turns_of(*[("agent", "Sure Tim, okay Tim.")] * 4)
-    assert find_name_uses(turns, "Tim Baker")[1]["overuse"]
+    assert find_name_uses(turns, "Tim Baker")[1].overuse
 
 
-def test_recap_needs_a_marker_and_the_customers_own_words():
+def test_recap_needs_a_marker_and_the_customers_own_words(models):
     customer = ("customer", "I was billed twice this month and the second payment left on Monday.")
     right = turns_of(customer, ("agent", "So if I understand correctly, you were billed twice and the second payment went out Monday?"))
     marker_only = turns_of(customer, ("agent", "So if I understand correctly, you want a new phone plan?"))
     no_marker = turns_of(customer, ("agent", "The second payment on Monday was billed twice."))
-    assert [e.turn for e in find_recaps(right)] == [1]
-    assert find_recaps(marker_only) == []
-    assert find_recaps(no_marker) == []
+    assert [e.turn for e in find_recaps(right, encoder=models.encoder)] == [1]
+    assert find_recaps(marker_only, encoder=models.encoder) == []
+    assert find_recaps(no_marker, encoder=models.encoder) == []
 
 
 def test_closing_action_needs_owner_action_and_time_frame():

@@ -41,3 +41,26 @@ def test_evaluate_prints_and_saves_metrics(sample_results, tmp_path):
     assert result.exit_code == 0, result.output
     assert "wer" in result.output
     assert json.loads(target.read_text())["overall"]["calls"] == 4
+
+
+def test_an_unwritable_output_folder_is_a_message_not_a_traceback(tmp_path):
+    shutil.copy(SAMPLES / "s01_energy_billing.stereo.flac", tmp_path / "c1.flac")
+    (tmp_path / "taken").write_text("a file where the output folder should be")
+    result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "taken" / "out")])
+    assert result.exit_code == 1, result.output
+    assert "cannot write results to" in result.output and "Traceback" not in result.output
+
+
+def test_a_malformed_truth_file_is_named_in_the_message(sample_results, tmp_path):
+    (tmp_path / "s01_energy_billing.truth.json").write_text('{"call_id": "s01_energy_billing", "turns": [')
+    result = runner.invoke(app, ["evaluate", "--truth", str(tmp_path), "--results", str(sample_results)])
+    assert result.exit_code == 1, result.output
+    assert "s01_energy_billing.truth.json" in result.output and "not valid JSON" in result.output
+
+
+def test_verbose_logs_each_stage_of_each_call(tmp_path):
+    shutil.copy(SAMPLES / "s04_retail_gift.mono.wav", tmp_path / "c1.wav")
+    result = runner.invoke(app, ["--verbose", "run", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    for stage in ("load", "vad", "transcribe", "diarize", "roles", "turns", "prosody", "tone", "behaviours"):
+        assert f"c1: {stage} took" in result.output, stage

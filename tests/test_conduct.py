@@ -1,4 +1,4 @@
-from pipeline.conduct import find_apologies, find_conduct
+from pipeline.behaviours.conduct import find_apologies, find_conduct
 
 from .conftest import turns_of
 
@@ -11,9 +11,9 @@ def test_genuine_apology_against_non_apology_and_filler():
         ("agent", "We apologize for any inconvenience this may have caused."),
         ("customer", "Sorry, can you repeat that?"),
     )
-    found = [(e.turn, e.data["kind"], e.data["genuine"]) for e in find_apologies(turns)]
+    found = [(e.turn, e.kind, e.genuine) for e in find_apologies(turns)]
     assert found == [(0, "genuine", True), (1, "non_apology", False), (2, "non_apology", False), (3, "scripted", False)]
-    assert find_apologies(turns)[0].data["owns_problem"]
+    assert find_apologies(turns)[0].owns_problem
 
 
 def test_conduct_events():

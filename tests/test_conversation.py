@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.conversation import measure_conversation
+from pipeline.speech.conversation import measure_conversation
 from pipeline.models import Turn
 
 from .conftest import words
@@ -35,6 +35,6 @@ def test_interruption_names_who_cut_in_and_ignores_backchannels():
         turn(3, "agent", 8.1, 9.0),  # after the customer: not an interruption
     ]
     stats, events = measure_conversation(turns, duration=10.0)
-    assert [(e.turn, e.data["by"], e.data["interrupted"]) for e in events] == [(1, "customer", "agent")]
-    assert events[0].data["overlap_s"] == pytest.approx(1.0)
+    assert [(e.turn, e.by, e.interrupted) for e in events] == [(1, "customer", "agent")]
+    assert events[0].overlap_s == pytest.approx(1.0)
     assert stats.interruptions == {"agent": 0, "customer": 1}

@@ -1,4 +1,4 @@
-from pipeline.cues import find_cues
+from pipeline.behaviours.cues import find_cues
 
 from .conftest import turns_of
 
@@ -6,7 +6,7 @@ PHRASES_ONLY = {"sentence_model": False}
 
 
 def kinds(events):
-    return sorted((e.turn, e.data["kind"]) for e in events)
+    return sorted((e.turn, e.kind) for e in events)
 
 
 def test_outright_implied_situational_urgent_and_good_news():
@@ -30,7 +30,7 @@ def test_cue_polarity_and_one_event_per_kind_per_turn():
     turns = turns_of(("customer", "I was charged twice and then double charged again, I'm annoyed and fed up."))
     events = find_cues(turns, options=PHRASES_ONLY)
     assert kinds(events) == [(0, "frustration"), (0, "situational")]
-    assert {e.data["polarity"] for e in events} == {"negative"}
+    assert {e.polarity for e in events} == {"negative"}
 
 
 def test_a_raised_voice_is_a_cue_or_strengthens_one():
@@ -38,13 +38,13 @@ def test_a_raised_voice_is_a_cue_or_strengthens_one():
     quiet = find_cues(turns, arousal={0: 40.0, 1: 40.0}, options=PHRASES_ONLY)
     loud = find_cues(turns, arousal={0: 95.0, 1: 95.0, 2: 95.0}, options=PHRASES_ONLY)
     assert kinds(quiet) == [(1, "frustration")]
-    voice_only = [e for e in loud if e.data["source"] == "voice"]
+    voice_only = [e for e in loud if e.source == "voice"]
     assert [e.turn for e in voice_only] == [0]  # turn 2 is too short to judge by its loudness
-    assert max(e.data["confidence"] for e in loud if e.turn == 1) > max(e.data["confidence"] for e in quiet)
+    assert max(e.confidence for e in loud if e.turn == 1) > max(e.confidence for e in quiet)
 
 
-def test_sentence_model_hears_what_phrase_lists_miss():
+def test_sentence_model_hears_what_phrase_lists_miss(models):
     turns = turns_of(("customer", "Honestly I'm at the end of my rope with you people."), ("customer", "The blue one please."))
     assert kinds(find_cues(turns, options=PHRASES_ONLY)) == []
-    found = find_cues(turns)
-    assert [e.turn for e in found] == [0] and found[0].data["polarity"] == "negative"
+    found = find_cues(turns, classifier=models.classifier("customer_sentences"))
+    assert [e.turn for e in found] == [0] and found[0].polarity == "negative"

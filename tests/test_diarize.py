@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 from pyannote.core import Annotation, Segment
 
-from pipeline.audio import load_audio
-from pipeline.diarize import EmbeddedDiarizer, _extend_to, _smooth, assign_words, make_diarizer, write_rttm
+from pipeline.speech.audio import load_audio
+from pipeline.speech.diarize import EmbeddedDiarizer, _extend_to, _smooth, assign_words, make_diarizer, write_rttm
 from pipeline.errors import ConfigError, ModelError
-from pipeline.transcribe import Transcriber
+from pipeline.speech.vad import speech_activity
 
 from .conftest import SAMPLES, audio_of, words
 
@@ -52,7 +52,7 @@ def test_unknown_or_unavailable_backends_say_what_to_do():
 @pytest.fixture(scope="module")
 def mono_call():
     audio = load_audio(SAMPLES / "s03_bank_lost_card.mono.wav")  # two male voices
-    return audio, Transcriber().speech_regions(audio)
+    return audio, list(speech_activity(audio).speech)
 
 
 def test_embedded_diarizer_finds_two_voices_in_a_same_sex_call(mono_call, tmp_path):
@@ -65,7 +65,7 @@ def test_embedded_diarizer_finds_two_voices_in_a_same_sex_call(mono_call, tmp_pa
     # every truth turn is held mostly by one label, and neighbouring turns by different labels
     owners = [result.crop(Segment(t["start"], t["end"])).argmax() for t in truth["turns"]]
     assert all(a != b for a, b in zip(owners, owners[1:]))
-    write_rttm(result, tmp_path / "c.rttm", "c")
+    write_rttm(tuple((s.start, s.end, label) for s, _, label in result.itertracks(yield_label=True)), tmp_path / "c.rttm", "c")
     assert (tmp_path / "c.rttm").read_text().startswith("SPEAKER c 1 ")
 
 
@@ -81,6 +81,6 @@ def test_one_voice_is_one_speaker(mono_call):
             a, b = int(turn["start"] * 16000), int(turn["end"] * 16000)
             agent_only[a:b] = samples[a:b]
     agent_only = audio_of(agent_only)
-    regions = Transcriber().speech_regions(agent_only)
+    regions = list(speech_activity(agent_only).speech)
     assert len(EmbeddedDiarizer()(agent_only, regions).labels()) == 1
     assert len(EmbeddedDiarizer()(audio, speech, speakers=1).labels()) == 1

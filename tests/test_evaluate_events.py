@@ -1,4 +1,4 @@
-from pipeline.evaluate_events import event_counts, f1_table, summarize_events, truth_turn_of
+from pipeline.evaluate.events import event_counts, f1_table, summarize_events, truth_turn_of
 
 TRUTH = {
     "turns": [{"id": 0, "speaker": "customer", "start": 0, "end": 4}, {"id": 1, "speaker": "agent", "start": 5, "end": 8},

@@ -54,3 +54,10 @@ def test_duplicate_and_unsafe_call_ids_are_problems_of_their_rows(tmp_path):
 def test_missing_batch_folder(tmp_path):
     with pytest.raises(ManifestError, match="batch folder not found"):
         discover_calls(tmp_path / "nope")
+
+
+def test_a_file_named_by_a_refused_row_is_not_scored_again_under_its_name(tmp_path):
+    (tmp_path / "a.wav").write_bytes(b"x")
+    (tmp_path / "manifest.csv").write_text(f"{HEADER}\nbad id!,a.wav,A1,Dana,Tim,2026-11-20\n")
+    specs = discover_calls(tmp_path)
+    assert len(specs) == 1 and "call_id" in specs[0].problem

@@ -2,8 +2,8 @@ import librosa
 import numpy as np
 import pytest
 
-from pipeline.models import RoleAssignment
-from pipeline.prosody import party_summary, relative_to_baseline, segment_features, syllables, turn_features
+from pipeline.voice.prosody import segment_features, syllables, turn_features
+from pipeline.voice.tone import party_summary, relative_to_baseline
 
 from .conftest import turns_of
 
@@ -67,9 +67,9 @@ def test_turn_features_use_each_partys_channel_and_baseline():
         a, b = int(turn.start * RATE), int(turn.end * RATE)
         samples[channel, a:b] = vowel(freq, (b - a) / RATE, amplitude)
     audio = Audio("x", "", n / RATE, 2, RATE, samples)
-    features = turn_features(audio, turns, RoleAssignment({"ch0": "agent", "ch1": "customer"}, "channel", 1.0))
+    features = turn_features(audio, turns, {"agent": 0, "customer": 1})
     assert features[1].pitch_median_hz == pytest.approx(220, rel=0.03)
     assert features[0].pitch_median_hz == pytest.approx(120, rel=0.03)
     relative = relative_to_baseline(turns, features, "agent")
     assert relative[2]["level_db"] > relative[0]["level_db"]
-    assert party_summary(turns, features, "customer")["turns"] == 1
+    assert party_summary(turns, features, "customer").turns == 1

@@ -2,7 +2,7 @@ import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.models import CallSpec, SpeakerTrack
-from pipeline.roles import assign_roles
+from pipeline.speech.roles import assign_roles
 
 from .conftest import words
 

@@ -1,26 +1,26 @@
 import numpy as np
 
-from pipeline.sentences import SentenceClassifier, classifier, shared_encoder, split_sentences, training_set
+from pipeline.behaviours.sentences import SentenceClassifier, split_sentences, training_set
 
 
-def test_encoder_gives_unit_vectors_and_similar_meanings_are_close():
-    vectors = shared_encoder().encode(["I am very angry about this", "I am furious about it", "The blue one please"])
+def test_encoder_gives_unit_vectors_and_similar_meanings_are_close(models):
+    vectors = models.encoder.encode(["I am very angry about this", "I am furious about it", "The blue one please"])
     assert vectors.shape == (3, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
 
 
-def test_classifier_fits_and_predicts_held_back_sentences():
+def test_classifier_fits_and_predicts_held_back_sentences(models):
     texts, labels = training_set("customer_sentences")
     held = list(range(0, len(texts), 5))
     train = [i for i in range(len(texts)) if i not in held]
-    model = SentenceClassifier(shared_encoder()).fit([texts[i] for i in train], [labels[i] for i in train])
+    model = SentenceClassifier(models.encoder).fit([texts[i] for i in train], [labels[i] for i in train])
     guesses = model.best([texts[i] for i in held], threshold=0.5)
     is_cue = [labels[i] != "none" for i in held]
     agree = sum((guess != "none") == truth for (guess, _), truth in zip(guesses, is_cue))
     assert agree / len(held) >= 0.8  # cue or not, on sentences it never saw
 
 
-def test_shipped_classifiers_and_sentence_split():
-    assert set(classifier("agent_sentences").classes_) == {"acknowledge_negative", "acknowledge_positive", "none"}
+def test_shipped_classifiers_and_sentence_split(models):
+    assert set(models.classifier("agent_sentences").classes_) == {"acknowledge_negative", "acknowledge_positive", "none"}
     assert split_sentences("Okay. I'm so sorry! Is that right? a") == ["I'm so sorry!", "Is that right?"]

@@ -1,6 +1,6 @@
 import numpy as np
 
-from pipeline.speakers import SpeakerClusterer
+from pipeline.speech.speakers import SpeakerClusterer
 
 
 def voices(rng, centres, per_region=6, regions_per_voice=8, spread=0.06):
@@ -62,7 +62,7 @@ def test_fixed_count_is_respected_and_tiny_clusters_fold():
 def test_mel_frames_of_one_stretch_equal_the_whole_signals():
     from resemblyzer.audio import wav_to_mel_spectrogram
 
-    from pipeline.speakers import _mel_frames
+    from pipeline.speech.speakers import _mel_frames
 
     from .conftest import audio_of
 

@@ -1,8 +1,8 @@
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.prosody import Features
-from pipeline.tone import ArousalModel, agent_tone, clip_arousal
+from pipeline.models import Features
+from pipeline.voice.tone import ArousalModel, agent_tone, clip_arousal
 
 from .conftest import turns_of
 
@@ -40,8 +40,8 @@ def test_agent_tone_scores():
     turns = turns_of(("agent", "hello there"), ("customer", "this is a disgrace"), ("agent", "I hear you"), ("customer", "fine"), ("agent", "okay then"))
     features = {0: feature(variability=3.5, sps=4.0), 1: feature(-10), 2: feature(variability=3.5, sps=4.0), 3: feature(-25), 4: feature(variability=3.5, sps=4.0)}
     tone = agent_tone(turns, features, {1: 95.0, 3: 20.0})
-    assert tone["engagement"]["score"] == 100.0 and tone["pace"]["score"] == 100.0
-    assert tone["calm"]["score"] == 100.0 and tone["calm"]["heated_customer_turns"] == 1
+    assert tone.engagement.score == 100.0 and tone.pace.score == 100.0
+    assert tone.calm.score == 100.0 and tone.calm.basis["heated_customer_turns"] == 1
     monotone = agent_tone(turns, {**features, 0: feature(variability=0.5, sps=8.0), 2: feature(variability=0.5, sps=8.0), 4: feature(variability=0.5, sps=8.0)}, {})
-    assert monotone["engagement"]["score"] == 0.0 and monotone["pace"]["score"] == 0.0
-    assert monotone["calm"] is None
+    assert monotone.engagement.score == 0.0 and monotone.pace.score == 0.0
+    assert monotone.calm is None

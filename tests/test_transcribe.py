@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from pipeline.errors import ModelError
-from pipeline.transcribe import Transcriber, fit_to_speech, merge_regions, resolve_model
+from pipeline.speech.transcribe import Transcriber, fit_to_speech, merge_regions, resolve_model
 
 from .conftest import audio_of
 
@@ -27,14 +27,16 @@ def test_a_path_without_a_model_is_refused_before_loading():
 
 
 def test_embedded_model_finds_no_words_in_a_tone_and_none_in_silence():
+    from pipeline.speech.vad import speech_activity
+
     transcriber = Transcriber()
     t = np.arange(16000 * 3) / 16000
-    assert transcriber.words(audio_of(np.zeros(16000 * 3))) == []
-    assert transcriber.words(audio_of(0.2 * np.sin(2 * np.pi * 440 * t))) == []
+    for audio in (audio_of(np.zeros(16000 * 3)), audio_of(0.2 * np.sin(2 * np.pi * 440 * t))):
+        assert transcriber.words(audio, speech_activity(audio).speech) == []
 
 
 def test_chunks_are_grouped_into_windows_a_long_recording_is_read_in():
-    from pipeline.transcribe import _windows
+    from pipeline.speech.transcribe import _windows
 
     chunks = [(0.0, 20.0), (25.0, 50.0), (55.0, 80.0), (200.0, 210.0)]
     assert _windows(chunks, 60.0) == [[(0.0, 20.0), (25.0, 50.0)], [(55.0, 80.0)], [(200.0, 210.0)]]
@@ -45,17 +47,19 @@ def test_small_windows_find_the_same_speech_and_words(monkeypatch):
     """A long recording is voice-detected and decoded window by window; the words must not depend on it."""
     import jiwer
 
-    import pipeline.transcribe as transcribe
-    from pipeline.audio import load_audio
+    import pipeline.speech.transcribe as transcribe
+    import pipeline.speech.vad as vad
+    from pipeline.speech.audio import load_audio
 
     from .conftest import SAMPLES
 
     audio, transcriber = load_audio(SAMPLES / "s04_retail_gift.mono.wav"), Transcriber()
-    whole_speech = transcriber.speech_regions(audio)
-    whole = " ".join(w.text for w in transcriber.words(audio, speech=whole_speech))
+    whole_speech = vad.speech_activity(audio).speech
+    whole = " ".join(w.text for w in transcriber.words(audio, whole_speech))
     monkeypatch.setattr(transcribe, "WINDOW_S", 15.0)
-    speech = transcriber.speech_regions(audio)
-    windowed = " ".join(w.text for w in transcriber.words(audio, speech=speech))
+    monkeypatch.setattr(vad, "WINDOW_S", 15.0)
+    speech = vad.speech_activity(audio).speech
+    windowed = " ".join(w.text for w in transcriber.words(audio, speech))
     assert sum(e - s for s, e in speech) == pytest.approx(sum(e - s for s, e in whole_speech), rel=0.05)
     assert jiwer.wer(whole, windowed) < 0.1
 
@@ -64,17 +68,18 @@ def test_speech_regions_are_faster_whispers_and_the_wider_ones_contain_them():
     from faster_whisper.vad import VadOptions as SileroOptions
     from faster_whisper.vad import get_speech_timestamps
 
-    from pipeline.audio import load_audio
+    from pipeline.config import VadOptions
+    from pipeline.speech.audio import load_audio
+    from pipeline.speech.vad import speech_activity
 
     from .conftest import SAMPLES
 
-    transcriber = Transcriber()
     audio = load_audio(SAMPLES / "s03_bank_lost_card.mono.wav")
-    speech, heard = transcriber.speech_activity(audio)
-    vad = transcriber.vad
+    speech, heard = speech_activity(audio).speech, speech_activity(audio).heard
+    vad = VadOptions()
     theirs = get_speech_timestamps(audio.segment(), SileroOptions(
         threshold=vad.threshold, min_silence_duration_ms=vad.min_silence_ms, speech_pad_ms=vad.speech_pad_ms,
         min_speech_duration_ms=vad.min_speech_ms, max_speech_duration_s=vad.max_region_s))
-    assert speech == [(r["start"] / 16000, r["end"] / 16000) for r in theirs]
+    assert list(speech) == [(r["start"] / 16000, r["end"] / 16000) for r in theirs]
     assert all(any(a <= start and end <= b for a, b in heard) for start, end in speech)
     assert sum(b - a for a, b in heard) >= sum(b - a for a, b in speech)

@@ -1,4 +1,4 @@
-from pipeline.turns import build_turns
+from pipeline.speech.turns import build_turns
 
 from .conftest import TWO_CHANNELS, words
 

@@ -1,0 +1,156 @@
+"""Name use, recap and closing action: what the seed articles ask every agent to do."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from ..config import CheckOptions
+from ..models import (AGENT, CUSTOMER, Acknowledgement, Apology, ApologyCounts, Checks, ClosingAction, Cue, Event, NameSummary,
+                      NameUse, Recap, Turn)
+from .lexicon import compile_patterns, load_lexicon, matches
+from .sentences import SentenceEncoder, split_sentences
+from .text import content_words, normalize
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    lexicon = load_lexicon("checks")
+    closing = lexicon["closing"]
+    return {
+        "introduces": re.compile(lexicon["customer_name"]["introduces"]),
+        "agent_asks": re.compile(lexicon["customer_name"]["agent_asks"]),
+        "recap": compile_patterns(lexicon["recap"]),
+        **{f"closing_{k}": re.compile(rf"\b(?:{v})\b") for k, v in closing.items()},
+        "further_help": re.compile(rf"\b(?:{lexicon['further_help']})\b"),
+    }
+
+
+def learn_customer_name(turns: list[Turn], known: str = "", agent_name: str = "") -> str:
+    """The manifest's name, else the name the customer gives ("my name is", "this is", or the answer
+    to "who am I speaking with")."""
+    if known.strip():
+        return known.strip()
+    lexicon = _lexicon()
+    asked = False
+    agent_first = agent_name.split()[0].lower() if agent_name.strip() else ""
+    for turn in turns:
+        text = normalize(turn.text)
+        if turn.speaker == AGENT:
+            asked = asked or bool(lexicon["agent_asks"].search(text))
+            continue
+        if turn.speaker != CUSTOMER:
+            continue
+        match = lexicon["introduces"].search(text)
+        if match and match.group(3) != agent_first and (asked or match.group(1) in ("my name is", "name is")):
+            return " ".join(part for part in (match.group(3), (match.group(4) or "").strip()) if part).title()
+        if asked and len(text.split()) <= 3 and text:  # a bare answer: "Tim Baker."
+            return text.title()
+    return ""
+
+
+def find_name_uses(turns: list[Turn], customer_name: str, options: CheckOptions | dict | None = None) -> tuple[list[NameUse], NameSummary]:
+    """One event per agent turn that says the customer's first or last name (fuzzily), and a summary."""
+    options = CheckOptions.of(options)
+    names = [n.lower() for n in customer_name.split() if len(n) >= 2]
+    events = []
+    for turn in turns if names else []:
+        if turn.speaker != AGENT:
+            continue
+        hits = [w for w in turn.words if _is_name(normalize(w.text), names, options.name_similarity)]
+        if hits:
+            events.append(NameUse(id=f"n{len(events) + 1}", turn=turn.id, start=hits[0].start, end=hits[-1].end,
+                                  text=" ".join(w.text for w in hits), count=len(hits)))
+    end = max((t.end for t in turns), default=0.0)
+    agent_minutes = sum(t.duration for t in turns if t.speaker == AGENT) / 60
+    uses = sum(e.count for e in events)
+    summary = NameSummary(
+        customer_name=customer_name,
+        uses=uses,
+        first_use=events[0].start if events else None,
+        near_end=any(e.start >= end * (1 - options.name_end_share) for e in events),
+        overuse=agent_minutes > 0 and uses / agent_minutes > options.name_overuse_per_minute and uses > options.name_overuse_min_uses,
+    )
+    return events, summary
+
+
+def _is_name(word: str, names: list[str], similarity: float) -> bool:
+    """Exact, or close in spelling with the same initial ("Louis" for "Luis", not "Thank" for "Ethan")."""
+    return any(word == n or (len(word) >= 3 and len(n) >= 3 and word[0] == n[0] and fuzz.ratio(word, n) >= similarity) for n in names)
+
+
+def find_recaps(turns: list[Turn], options: CheckOptions | dict | None = None, *,
+                encoder: SentenceEncoder | None = None) -> list[Recap]:
+    """Agent turns that restate the customer's issue: a recap marker, and a restatement checked
+    against what the customer said before it: enough of their own content words, or (with the
+    sentence `encoder`) a sentence close in meaning to theirs. A marker alone does not count."""
+    options = CheckOptions.of(options)
+    events = []
+    heard: set[str] = set()
+    said: list[str] = []
+    for turn in turns:
+        if turn.speaker == CUSTOMER:
+            heard |= content_words(turn.text)
+            said.append(turn.text)
+            continue
+        if turn.speaker != AGENT:
+            continue
+        text = normalize(turn.text)
+        if matches(_lexicon()["recap"], text):
+            shared = sorted(heard & content_words(turn.text))
+            use_meaning = options.recap_sentence_model and encoder is not None and said
+            similarity = _closest_meaning(encoder, turn.text, said) if use_meaning else 0.0
+            if len(shared) >= options.recap_min_overlap or similarity >= options.recap_min_similarity:
+                events.append(Recap(id=f"r{len(events) + 1}", turn=turn.id, start=turn.start, end=turn.end, text=turn.text,
+                                    shared_words=tuple(shared), similarity=round(similarity, 2)))
+    return events
+
+
+def _closest_meaning(encoder: SentenceEncoder, text: str, said: list[str]) -> float:
+    """Highest cosine similarity between a sentence of `text` and a sentence the customer said."""
+    mine = split_sentences(text)
+    theirs = [s for turn in said for s in split_sentences(turn)]
+    if not mine or not theirs:
+        return 0.0
+    return float((encoder.encode(mine) @ encoder.encode(theirs).T).max())
+
+
+def find_closing(turns: list[Turn], options: CheckOptions | dict | None = None) -> list[Event]:
+    """Near the end: concrete action statements (an owner, an action and a time frame), vague ones
+    ("someone will look into it"), and offers of further help."""
+    options = CheckOptions.of(options)
+    lexicon = _lexicon()
+    end = max((t.end for t in turns), default=0.0)
+    events = []
+    for turn in turns:
+        if turn.speaker != AGENT or turn.end < end * (1 - options.closing_share):
+            continue
+        text = normalize(turn.text)
+        owner, action, when = (lexicon[f"closing_{k}"].search(text) for k in ("owner", "action", "timeframe"))
+        if owner and action and when:
+            events.append(ClosingAction(id=f"x{len(events) + 1}", turn=turn.id, start=turn.start, end=turn.end, text=turn.text,
+                                        owner=owner.group(0), action=action.group(0), timeframe=when.group(0)))
+        elif lexicon["closing_vague"].search(text):
+            events.append(Event(id=f"x{len(events) + 1}", type="vague_closing", turn=turn.id, start=turn.start, end=turn.end, text=turn.text))
+        if lexicon["further_help"].search(text):
+            events.append(Event(id=f"x{len(events) + 1}", type="further_help", turn=turn.id, start=turn.start, end=turn.end, text=turn.text))
+    return events
+
+
+def summarize(cues: list[Cue], acknowledgements: list[Acknowledgement], apologies: list[Apology], names: NameSummary,
+              recaps: list[Recap], closing: list[Event]) -> Checks:
+    """The call's summary of what the behaviour stages found."""
+    answered = {a.cue for a in acknowledgements}
+    latencies = sorted(a.latency_s for a in acknowledgements)
+    return Checks(
+        cues=len(cues),
+        cues_acknowledged=len(answered),
+        cues_missed=tuple(c.id for c in cues if c.id not in answered),
+        median_ack_latency_s=round(latencies[len(latencies) // 2], 2) if latencies else None,
+        name=names,
+        recap=bool(recaps),
+        closing_action=any(e.type == "closing_action" for e in closing),
+        further_help_offered=any(e.type == "further_help" for e in closing),
+        apologies=ApologyCounts(genuine=sum(a.genuine for a in apologies), not_genuine=sum(not a.genuine for a in apologies)),
+    )

@@ -1,0 +1,130 @@
+"""The tables a manager or a coach opens, read from the store: per agent, per call and per criterion,
+over a period. Every figure is an SQL aggregate over the calls table, so a month of a million calls
+is read in DuckDB, not in Python."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from ..errors import QAError
+from .store import Store, period_filter
+
+EXIT_EMPTY_PERIOD = 4
+
+# Per-call columns of the export, in order; "one column per criterion" (its points) follows them.
+CALL_EXPORT_COLUMNS = [
+    "call_id", "recorded_at", "agent_id", "agent_name", "queue", "duration_s", "scorecard", "scorecard_version",
+    "points", "max_points", "total", "band", "auto_failed", "auto_failed_by", "cues", "cues_acknowledged",
+    "cues_missed", "median_ack_latency_s", "agent_talk_s", "customer_talk_s", "non_talk_s", "agent_interruptions",
+    "customer_interruptions", "agent_wpm", "customer_wpm", "run_id",
+]
+RATES = {"name_rate": "name_used", "recap_rate": "recap", "closing_rate": "closing_action"}
+TONES = ["tone_engagement", "tone_calm", "tone_pace", "tone_adaptation"]
+
+
+class EmptyPeriod(QAError):
+    exit_code = EXIT_EMPTY_PERIOD
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> "Period":
+        """The period of the same length that ends the day before this one starts."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+
+def resolve_period(store: Store, start: date | None, end: date | None) -> Period:
+    """The period asked for; an open end is the store's first or last recorded day."""
+    first, last = store.connection.execute(
+        "SELECT min(recorded_at)::DATE, max(recorded_at)::DATE FROM calls WHERE status = 'scored'").fetchone()
+    if first is None and (start is None or end is None):
+        raise EmptyPeriod(f"store {store.path} holds no scored calls with a recording date",
+                          "run `callqa run` with a manifest that gives recorded_at, or `callqa ingest` results")
+    return Period(start or first, end or last)
+
+
+def _scored(period: Period, agent: str | None, queue: str | None) -> tuple[str, list]:
+    where, parameters = period_filter(period.start, period.end, agent=agent, queue=queue)
+    return f"status = 'scored' AND {where}", parameters
+
+
+def agent_table(store: Store, period: Period, *, agent: str | None = None, queue: str | None = None) -> pd.DataFrame:
+    """One row per agent: calls, mean and spread of the total, the most common band, auto-fails, pass
+    rate per criterion and the weakest criterion, acknowledgement latency, missed-cue rate, name,
+    recap and closing rates, tone scores, and the change of the mean total against the previous period."""
+    where, parameters = _scored(period, agent, queue)
+    rates = ", ".join(f"round(avg({column}::INTEGER), 3) AS {name}" for name, column in RATES.items())
+    tones = ", ".join(f"round(avg({column}), 1) AS {column}" for column in TONES)
+    table = store.query(f"""
+        SELECT agent_id, any_value(agent_name) AS agent_name, count(*) AS calls,
+               round(avg(total), 1) AS mean_total, round(stddev_samp(total), 1) AS sd_total,
+               mode(band) AS band, sum(auto_failed::INTEGER) AS auto_fails,
+               round(median(median_ack_latency_s), 2) AS median_ack_latency_s,
+               round(sum(cues_missed) / nullif(sum(cues), 0), 3) AS missed_cue_rate, {rates}, {tones}
+        FROM calls WHERE {where} GROUP BY agent_id ORDER BY agent_id""", parameters)
+    if table.empty:
+        raise EmptyPeriod(f"no scored calls from {period}" + (f" for agent {agent}" if agent else "") + (f" in queue {queue}" if queue else ""),
+                          "choose another period with --from and --to")
+    previous_where, previous_parameters = _scored(period.previous(), agent, queue)
+    before = store.query(f"SELECT agent_id, round(avg(total), 1) AS previous_mean_total FROM calls WHERE {previous_where} GROUP BY agent_id",
+                         previous_parameters)
+    table = table.merge(before, on="agent_id", how="left")
+    table["change_vs_previous"] = (table["mean_total"] - table["previous_mean_total"]).round(1)
+    passes = criterion_pass_rates(store, period, agent=agent, queue=queue, by_agent=True)
+    if not passes.empty:
+        wide = passes.pivot(index="agent_id", columns="criterion", values="pass_rate")
+        weakest = wide.idxmin(axis=1, skipna=True).rename("weakest_criterion")
+        wide.columns = [f"pass_rate_{c}" for c in wide.columns]
+        table = table.merge(wide, left_on="agent_id", right_index=True, how="left").merge(weakest, left_on="agent_id", right_index=True, how="left")
+    return table
+
+
+def criterion_pass_rates(store: Store, period: Period, *, agent: str | None = None, queue: str | None = None,
+                         by_agent: bool = False) -> pd.DataFrame:
+    """Per criterion (and per agent), how often it was passed where it applied."""
+    where, parameters = _scored(period, agent, queue)
+    keys = "calls.agent_id, criteria.criterion" if by_agent else "criteria.criterion"
+    return store.query(f"""
+        SELECT {keys}, any_value(criteria.section) AS section, any_value(criteria.label) AS label,
+               count(*) FILTER (WHERE result <> 'na') AS applicable,
+               count(*) FILTER (WHERE result = 'pass') AS passed, count(*) FILTER (WHERE result = 'partial') AS partial,
+               count(*) FILTER (WHERE result = 'fail') AS failed, count(*) FILTER (WHERE result = 'na') AS not_applicable,
+               round(count(*) FILTER (WHERE result = 'pass') / nullif(count(*) FILTER (WHERE result <> 'na'), 0), 3) AS pass_rate,
+               round(sum(criteria.points) / nullif(sum(criteria.max), 0), 3) AS points_share
+        FROM criteria JOIN calls USING (call_id) WHERE {where} GROUP BY {keys} ORDER BY {keys}""", parameters)
+
+
+def call_table(store: Store, period: Period, *, agent: str | None = None, queue: str | None = None) -> pd.DataFrame:
+    """One row per scored call, with one column per criterion (its points; empty where N/A)."""
+    where, parameters = _scored(period, agent, queue)
+    calls = store.query(f"SELECT {', '.join(CALL_EXPORT_COLUMNS)} FROM calls WHERE {where} ORDER BY recorded_at, call_id", parameters)
+    if calls.empty:
+        raise EmptyPeriod(f"no scored calls from {period}", "choose another period with --from and --to")
+    points = store.query(f"""
+        SELECT call_id, criterion, CASE WHEN result = 'na' THEN NULL ELSE criteria.points END AS points
+        FROM criteria JOIN calls USING (call_id) WHERE {where}""", parameters)
+    if not points.empty:
+        wide = points.pivot(index="call_id", columns="criterion", values="points")
+        wide.columns = [f"criterion_{c}" for c in wide.columns]
+        calls = calls.merge(wide, left_on="call_id", right_index=True, how="left")
+    return calls
+
+
+def nightly_totals(store: Store, period: Period, *, agent: str | None = None, queue: str | None = None) -> pd.DataFrame:
+    """Mean total per agent per night, for the report's chart."""
+    where, parameters = _scored(period, agent, queue)
+    return store.query(f"""SELECT agent_id, recorded_at::DATE AS night, round(avg(total), 1) AS mean_total, count(*) AS calls
+                           FROM calls WHERE {where} GROUP BY agent_id, night ORDER BY agent_id, night""", parameters)
+

