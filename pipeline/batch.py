@@ -68,10 +68,11 @@ class BatchSummary:
         }
 
 
-def fingerprint(options: PipelineOptions) -> str:
-    """What a result depends on besides its audio: the options (models included) and the phrase lists
-    and training sentences. A re-run skips a call whose stored fingerprint and audio hash match."""
-    digest = hashlib.sha256(json.dumps(asdict(options), sort_keys=True, default=str).encode())
+def fingerprint(options: PipelineOptions, *, redact: bool = False) -> str:
+    """What a result depends on besides its audio: the options (models included), the phrase lists
+    and training sentences, and whether personal data is masked in it. A re-run skips a call whose
+    stored fingerprint and audio hash match."""
+    digest = hashlib.sha256(json.dumps({**asdict(options), "redact": redact}, sort_keys=True, default=str).encode())
     for path in sorted(LEXICONS.glob("*.yaml")) + sorted(TRAINING.glob("*.yaml")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -111,6 +112,7 @@ class BatchJob:
     scorecard: Scorecard
     rttm: bool = False
     threads: int = 0
+    redact: bool = False
 
     def load_models(self) -> ModelBundle:
         if self.threads:
@@ -122,6 +124,7 @@ class BatchJob:
     def run(self, spec: CallSpec, models: ModelBundle, hook: Hook | None = None) -> dict:
         """Analyse one call into OUT/calls and return what the summary counts (the document is on disk)."""
         document = analyse_and_save(spec, models, self.out, scorecard=self.scorecard, fingerprint=self.fingerprint, hook=hook,
+                                    redact=self.redact,
                                     rttm_dir=Path(self.out) / "rttm" if self.rttm else None)
         return {"call_id": document["call_id"], "status": document["status"], "error": document.get("error", ""),
                 "audio": {"duration": document.get("audio", {}).get("duration", 0.0)}}
@@ -171,7 +174,7 @@ def _run_on_dask_worker(spec: CallSpec, job: BatchJob) -> dict:
 def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions | dict | None = None, *,
               hook: Hook | None = None, rttm: bool = False, workers: int = 1, scheduler: str | None = None,
               force: bool = False, models: ModelBundle | None = None, scorecard: Scorecard | None = None,
-              store: str | Path | None = None) -> BatchSummary:
+              store: str | Path | None = None, redact: bool = False) -> BatchSummary:
     """Score every call of `specs` into `out/calls/` and write `out/summary.json`; with `store`, write
     each call into that DuckDB store too (this process alone writes it).
 
@@ -179,7 +182,7 @@ def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions |
     `workers` > 1 runs processes on this machine; `scheduler` (a Dask scheduler address) runs the
     same work on a cluster whose workers see the same paths. A worker that dies is retried once.
     `models`, already loaded, serves a batch run in this process (its options are the batch's).
-    `scorecard` defaults to scorecards/default.yaml.
+    `scorecard` defaults to scorecards/default.yaml; `redact` masks personal data in the documents.
     """
     started = time.perf_counter()
     options = models.options if models is not None else PipelineOptions.of(options)
@@ -188,7 +191,7 @@ def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions |
     _prepare_output(out, rttm)
     with Store.open(store) if store else nullcontext() as opened:
         results = _Results(out, BatchSummary(), hook or (lambda *args, **kwargs: None), opened)
-        stamp = fingerprint(options)
+        stamp = fingerprint(options, redact=redact)
         todo = []
         for spec in specs:
             if not force and (done := already_scored(spec, out, stamp)) is not None:
@@ -198,7 +201,7 @@ def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions |
         threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
         if workers > 1 and options.asr.cpu_threads == 0:  # share the cores instead of oversubscribing them
             options = replace(options, asr=replace(options.asr, cpu_threads=threads))
-        job = BatchJob(str(out), options, stamp, scorecard, rttm, threads)
+        job = BatchJob(str(out), options, stamp, scorecard, rttm, threads, redact)
         if scheduler:
             _run_on_dask(todo, job, scheduler, results)
         elif workers > 1:

@@ -59,6 +59,7 @@ def run(
     force: bool = typer.Option(False, "--force", help="Score again calls already scored with the same audio, models and phrase lists."),
     scorecard: Optional[Path] = typer.Option(None, help="Scorecard YAML (default: scorecards/default.yaml)."),
     store: Optional[Path] = typer.Option(None, envvar=STORE_ENV, help=f"DuckDB store shared across nights (or ${STORE_ENV}); default OUT/callqa.duckdb."),
+    redact: bool = typer.Option(False, "--redact", help="Mask personal data (card numbers, e-mail addresses, names, …) in the per-call JSON too."),
 ) -> None:
     """Score every call in BATCH."""
     from .batch import run_batch
@@ -86,7 +87,7 @@ def run(
                     progress.advance(task)
 
             summary = run_batch(specs, out, options, hook=hook, rttm=rttm, workers=workers, scheduler=scheduler, force=force,
-                                scorecard=card, store=store or out / DEFAULT_STORE_NAME)
+                                scorecard=card, store=store or out / DEFAULT_STORE_NAME, redact=redact)
             progress.update(task, description="done")
     except QAError as error:
         _fail(error)
@@ -222,20 +223,10 @@ def ingest(
 
     try:
         with Store.open(store_path(store)) as opened:
-            count = _add_in_chunks(opened, result_documents(results))
+            count = opened.add_all(result_documents(results))
     except QAError as error:
         _fail(error)
     console.print(f"{count} calls written to {store_path(store)}")
-
-
-def _add_in_chunks(store, documents, size: int = 5000) -> int:
-    count, chunk = 0, []
-    for pair in documents:
-        chunk.append(pair)
-        if len(chunk) == size:
-            count += store.add(chunk)
-            chunk = []
-    return count + store.add(chunk)
 
 
 @app.command()
@@ -317,17 +308,21 @@ def export(
     end: Optional[datetime] = TO_OPTION,
     agent: Optional[str] = typer.Option(None, help="Only this agent id."),
     queue: Optional[str] = typer.Option(None, help="Only this queue."),
-    by: str = typer.Option("call", help="One row per call, agent or criterion."),
+    by: str = typer.Option("call", help="One row per call, agent, criterion, or turn (the transcripts)."),
     format: str = typer.Option("csv", help="csv, xlsx or parquet."),
     out: Optional[Path] = typer.Option(None, help="The file to write; CSV goes to standard output without it."),
+    show_pii: bool = typer.Option(False, "--show-pii", help="--by turn: show personal data instead of masking it."),
     store: Optional[Path] = STORE_OPTION,
 ) -> None:
-    """Export scores for a spreadsheet: per call, per agent or per criterion (columns in the README)."""
+    """Export scores for a spreadsheet: per call, per agent, per criterion or per turn (columns in the README)."""
+    from functools import partial
+
     from .reports.export import write_table
     from .reports.store import Store, store_path
-    from .reports.tables import agent_table, call_table, criterion_pass_rates, resolve_period
+    from .reports.tables import agent_table, call_table, criterion_pass_rates, resolve_period, turn_table
 
-    tables = {"call": call_table, "agent": agent_table, "criterion": criterion_pass_rates}
+    tables = {"call": call_table, "agent": agent_table, "criterion": criterion_pass_rates,
+              "turn": partial(turn_table, show_pii=show_pii)}
     try:
         if by not in tables:
             raise ConfigError(f"--by {by!r} is not a table", f"use one of {', '.join(tables)}")
@@ -339,6 +334,78 @@ def export(
         _fail(error)
     if written:
         console.print(f"{len(table)} rows, {period}: {written}")
+
+
+@app.command()
+def review(
+    call_id: Optional[str] = typer.Argument(None, help="The call to review (its id in the store, or a result JSON file)."),
+    batch: Optional[Path] = typer.Option(None, "--batch", help="Instead: pages for every call of a run's OUT folder, and an index."),
+    out: Optional[Path] = typer.Option(None, help="The page to write (default CALL_ID.html; with --batch, OUT/review/)."),
+    open_page: bool = typer.Option(False, "--open", help="Open the page in the default browser."),
+    show_pii: bool = typer.Option(False, "--show-pii", help="Show personal data instead of masking it."),
+    text: bool = typer.Option(False, "--text", help="Tell the call's story in the terminal instead."),
+    store: Optional[Path] = STORE_OPTION,
+) -> None:
+    """One call on one page for a coach: timeline, cues and acknowledgements, scorecard, the recording."""
+    from .reports.review import render_review
+    from .results import read_json
+
+    try:
+        if batch is not None:
+            written = _review_batch(batch, out, show_pii)
+            console.print(f"{len(written)} pages and an index in {written[0].parent if written else out}")
+            return
+        if not call_id:
+            raise ConfigError("give a CALL_ID, or --batch OUT", "callqa review c0001, or callqa review --batch results/2026-11-20")
+        document = read_json(_result_path(call_id, store))
+        if text:
+            from .reports.terminal import review_renderables
+
+            for part in review_renderables(document, show_pii=show_pii):
+                Console().print(part)
+            return
+        target = out or Path(f"{document['call_id']}.html")
+        target.write_text(render_review(document, show_pii=show_pii), encoding="utf-8")
+    except OSError as error:
+        _fail(QAError(f"cannot write the page: {error.strerror or error}", "pass --out with a file in a folder you may write"))
+    except QAError as error:
+        _fail(error)
+    console.print(f"review page: {target}")
+    if open_page:
+        import webbrowser
+
+        webbrowser.open(target.resolve().as_uri())
+
+
+def _result_path(call_id: str, store: Path | None) -> Path:
+    """A result JSON given by its path, or found through the store by call id."""
+    from .reports.store import Store, store_path
+
+    if call_id.endswith(".json") and Path(call_id).is_file():
+        return Path(call_id)
+    with Store.open(store_path(store), create=False, read_only=True) as opened:
+        found = opened.connection.execute("SELECT result_path FROM calls WHERE call_id = ?", [call_id]).fetchone()
+    if not found or not Path(found[0]).is_file():
+        raise QAError(f"no result for call {call_id!r} in {store_path(store)}" + (f" (its JSON {found[0]} is gone)" if found else ""),
+                      "check the id with `callqa export --by call`, or pass the result JSON file")
+    return Path(found[0])
+
+
+def _review_batch(batch: Path, out: Path | None, show_pii: bool) -> list[Path]:
+    from .reports.review import render_index, render_review
+    from .reports.store import result_documents
+
+    folder = out or batch / "review"
+    folder.mkdir(parents=True, exist_ok=True)
+    documents, written = [], []
+    for document, _ in result_documents([batch]):
+        link = f"{document['call_id']}.html"
+        if document.get("status") == "scored":
+            (folder / link).write_text(render_review(document, show_pii=show_pii), encoding="utf-8")
+            written.append(folder / link)
+        documents.append((document, link))
+    (folder / "index.html").write_text(render_index(documents), encoding="utf-8")
+    return written + [folder / "index.html"]
 
 
 if __name__ == "__main__":

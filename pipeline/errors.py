@@ -25,5 +25,11 @@ class ManifestError(QAError):
     """The batch manifest is malformed or points at files that are not there."""
 
 
+class EmptyPeriodError(QAError):
+    """A report or export asked for a period in which the store holds no scored calls."""
+
+    exit_code = 4
+
+
 class ModelError(QAError):
     """A model could not be loaded or failed on an input."""

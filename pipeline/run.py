@@ -22,6 +22,7 @@ from .behaviours.sentences import split_sentences
 from .bundle import ModelBundle
 from .errors import QAError
 from .models import AsrInfo, Behaviours, CallResult, CallSpec, SpeakerTrack, Turn
+from .reports.redact import redact_document
 from .reports.score import score_call
 from .reports.scorecard import Scorecard
 from .results import call_document, call_path, failed_document, write_json
@@ -135,13 +136,17 @@ def find_behaviours(turns: list[Turn], spec: CallSpec, arousal: dict[int, float 
 
 
 def analyse_and_save(spec: CallSpec, models: ModelBundle, out: str | Path, *, scorecard: Scorecard | None = None,
-                     fingerprint: str = "", hook: Hook | None = None, rttm_dir: str | Path | None = None) -> dict:
+                     fingerprint: str = "", hook: Hook | None = None, rttm_dir: str | Path | None = None,
+                     redact: bool = False) -> dict:
     """Analyse one call and write its document; a failure is written as a failed document, never raised.
-    `fingerprint` (model, options, phrase lists) is stored so that a re-run can skip the call."""
+    `fingerprint` (model, options, phrase lists) is stored so that a re-run can skip the call; with
+    `redact`, personal data is masked in the document (scored first, on what was said)."""
     try:
         if spec.problem:
             raise QAError(spec.problem)
         document = call_document(analyse_call(spec, models, scorecard=scorecard, hook=hook, rttm_dir=rttm_dir))
+        if redact:
+            document = redact_document(document)
         document["fingerprint"] = fingerprint
     except QAError as error:
         document = failed_document(spec, str(error))

@@ -60,7 +60,7 @@ def sample_results(tmp_path_factory, models) -> Path:
     from pipeline.batch import run_batch
 
     out = tmp_path_factory.mktemp("samples")
-    summary = run_batch(discover_calls(SAMPLES), out, models=models)
+    summary = run_batch(discover_calls(SAMPLES), out, models=models, store=out / "callqa.duckdb")
     assert summary.failed == 0, summary.failures
     return out
 

@@ -12,13 +12,15 @@ PACKAGE = ROOT / "pipeline"
 # level 0; within those two levels modules may import each other.
 STAGES = [
     "speech.audio", "speech.vad", "speech.transcribe", "speech.diarize", "speech.roles", "speech.turns",
-    "speech.conversation", "voice.prosody", "voice.tone",
+    "speech.conversation", "speech.transcript", "voice.prosody", "voice.tone",
     "behaviours.cues", "behaviours.acknowledge", "behaviours.checks", "behaviours.conduct", "reports.score",
 ]
-HELPERS = ["speech.speakers", "behaviours.lexicon", "behaviours.text", "behaviours.sentences", "reports.measures", "reports.scorecard"]
+HELPERS = ["speech.speakers", "behaviours.lexicon", "behaviours.text", "behaviours.sentences", "reports.measures", "reports.scorecard",
+           "reports.redact"]
 LEVELS = {
     "cli": 6,
     "batch": 5, "evaluate.calls": 5, "reports.tables": 5, "reports.export": 5, "reports.page": 5, "reports.rescore": 5,
+    "reports.terminal": 5, "reports.review": 4.5,
     "run": 4, "evaluate.events": 4,
     "bundle": 3, "results": 3, "manifest": 3, "reports.store": 3,
     **{name: 2 for name in STAGES},

@@ -37,14 +37,24 @@ def comparable(document):
 
 
 def test_rerun_skips_scored_calls_and_force_redoes_them(tmp_path, models):
-    batch, out = good_batch(tmp_path / "batch"), tmp_path / "out"
-    first = run_batch(discover_calls(batch), out, models=models)
+    from pipeline.reports.store import Store
+
+    from .test_store import everything
+
+    batch, out, store = good_batch(tmp_path / "batch"), tmp_path / "out", tmp_path / "store.duckdb"
+    first = run_batch(discover_calls(batch), out, models=models, store=store)
     assert (first.scored, first.skipped) == (2, 0)
-    again = run_batch(discover_calls(batch), out, models=models)
+    with Store.open(store) as opened:
+        stored = everything(opened)
+    again = run_batch(discover_calls(batch), out, models=models, store=store)
     assert (again.scored, again.skipped) == (2, 2)
+    with Store.open(store) as opened:
+        assert everything(opened) == stored  # the same rows with the same values
     shutil.copy(SAMPLES / "s02_telecom_outage.stereo.flac", batch / GOOD[0])  # new audio under the same name
-    changed = run_batch(discover_calls(batch), out, models=models)
+    changed = run_batch(discover_calls(batch), out, models=models, store=store)
     assert changed.skipped == 1
+    with Store.open(store) as opened:
+        assert len(opened.query("SELECT * FROM calls")) == 2  # replaced, not added
     assert run_batch(discover_calls(batch), out, models=models, force=True).skipped == 0
 
 
@@ -229,7 +239,8 @@ def test_a_call_that_kills_its_worker_twice_fails_alone(tmp_path):
         seen: set[int] = set()
         deadline = time.time() + 120
         while len(killed) < 2 and time.time() < deadline:
-            fresh = [p for p in multiprocessing.active_children() if p.pid not in seen]
+            # pool workers only: a Dask worker of an earlier test may still be on its way out
+            fresh = [p for p in multiprocessing.active_children() if p.pid not in seen and p.name.startswith("SpawnProcess")]
             # a pool starts a process per call handed to it: two in the first, one for a retry
             if len(fresh) >= (1 if killed else 2):
                 seen.update(p.pid for p in fresh)

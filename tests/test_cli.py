@@ -64,3 +64,98 @@ def test_verbose_logs_each_stage_of_each_call(tmp_path):
     assert result.exit_code == 0, result.output
     for stage in ("load", "vad", "transcribe", "diarize", "roles", "turns", "prosody", "tone", "behaviours"):
         assert f"c1: {stage} took" in result.output, stage
+
+
+def nights(tmp_path, *, weight_card=None):
+    from .conftest import result_document, write_night
+
+    folders = []
+    for night in ("2026-11-18", "2026-11-19", "2026-11-20"):
+        calls = [result_document(f"{night}-{agent}-{k}", agent, f"{night}T1{k}:00:00", cues=k, acknowledged=k // 2,
+                                 recap=k != 1, customer_name="=cmd|' /C calc'!A0" if k == 2 else "Tim")
+                 for agent in ("A1", "A2") for k in range(3)]
+        folders.append(write_night(tmp_path / night, calls))
+    return folders
+
+
+def test_ingest_report_and_export(tmp_path):
+    store = str(tmp_path / "store.duckdb")
+    result = runner.invoke(app, ["ingest", *map(str, nights(tmp_path)), "--store", store])
+    assert result.exit_code == 0 and "18 calls" in result.output, result.output
+    result = runner.invoke(app, ["report", "agents", "--from", "2026-11-18", "--to", "2026-11-20", "--out", str(tmp_path / "agents"),
+                                 "--store", store])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "agents.html").read_text()
+    assert "<svg" in page and "A1" in page and "A2" in page
+    assert "http" not in page and "<script" not in page  # self-contained: nothing fetched, nothing run
+    import pandas as pd
+
+    assert pd.read_csv(tmp_path / "agents.csv")["calls"].tolist() == [9, 9]
+    result = runner.invoke(app, ["export", "--by", "call", "--store", store])
+    assert result.exit_code == 0, result.output
+    header = result.stdout.splitlines()[0].split(",")
+    assert header[:3] == ["call_id", "recorded_at", "agent_id"] and "criterion_recapped" in header
+    result = runner.invoke(app, ["export", "--by", "agent", "--format", "xlsx", "--out", str(tmp_path / "a.xlsx"), "--store", store])
+    assert result.exit_code == 0 and (tmp_path / "a.xlsx").is_file(), result.output
+
+
+def test_rescore_with_a_changed_weight_changes_only_the_totals_that_depend_on_it(tmp_path):
+    import json
+
+    from .conftest import ROOT
+
+    store = str(tmp_path / "store.duckdb")
+    folders = nights(tmp_path)
+    assert runner.invoke(app, ["ingest", *map(str, folders), "--store", store]).exit_code == 0
+    before = {p.stem: json.loads(p.read_text()) for f in folders for p in (f / "calls").glob("*.json")}
+    card = (ROOT / "scorecards" / "default.yaml").read_text()
+    changed = tmp_path / "heavier-recap.yaml"
+    changed.write_text(card.replace('version: "1"', 'version: "2"').replace("measure: recap\n        weight: 10", "measure: recap\n        weight: 30"))
+    result = runner.invoke(app, ["rescore", "--scorecard", str(changed), "--store", store])
+    assert result.exit_code == 0 and "18 calls rescored" in result.output, result.output
+    for folder in folders:
+        for path in (folder / "calls").glob("*.json"):
+            after, old = json.loads(path.read_text())["score"], before[path.stem]["score"]
+            assert after["version"] == "2"
+            recap = next(c for c in old["criteria"] if c["id"] == "recapped")
+            # the total moves exactly when the recap criterion neither passed alongside everything else nor was N/A
+            depends = recap["result"] != "na" and old["total"] != 100.0
+            assert (after["total"] != old["total"]) == depends, path.stem
+    from pipeline.reports.store import Store
+
+    with Store.open(store) as opened:
+        stored = opened.query("SELECT call_id, total, scorecard_version FROM calls").set_index("call_id")
+    assert set(stored["scorecard_version"]) == {"2"}
+    for folder in folders:
+        for path in (folder / "calls").glob("*.json"):
+            assert stored.loc[path.stem, "total"] == json.loads(path.read_text())["score"]["total"]
+
+
+def test_purge_removes_a_call_from_the_store_and_its_json(tmp_path):
+    store = str(tmp_path / "store.duckdb")
+    folders = nights(tmp_path)
+    assert runner.invoke(app, ["ingest", *map(str, folders), "--store", store]).exit_code == 0
+    target = folders[0] / "calls" / "2026-11-18-A1-0.json"
+    result = runner.invoke(app, ["purge", "2026-11-18-A1-0", "--store", store])
+    assert result.exit_code == 0 and not target.exists(), result.output
+    assert "2026-11-18-A1-0" not in runner.invoke(app, ["export", "--store", store]).stdout
+
+
+def test_report_errors_are_messages_with_exit_codes(tmp_path):
+    store = tmp_path / "store.duckdb"
+    assert runner.invoke(app, ["ingest", *map(str, nights(tmp_path)), "--store", str(store)]).exit_code == 0
+    empty = runner.invoke(app, ["report", "agents", "--from", "2027-01-01", "--to", "2027-01-31", "--store", str(store),
+                                "--out", str(tmp_path / "r")])
+    assert empty.exit_code == 4 and "no scored calls from 2027-01-01 to 2027-01-31" in empty.output
+    (tmp_path / "fake.duckdb").write_text("not a database")
+    fake = runner.invoke(app, ["export", "--store", str(tmp_path / "fake.duckdb")])
+    assert fake.exit_code == 1 and "not a callqa store" in fake.output
+    missing = runner.invoke(app, ["export", "--store", str(tmp_path / "none.duckdb")])
+    assert missing.exit_code == 1 and "not found" in missing.output
+    (tmp_path / "broken.yaml").write_text("id: x\nsections: [\n")
+    broken = runner.invoke(app, ["rescore", "--scorecard", str(tmp_path / "broken.yaml"), "--store", str(store)])
+    assert broken.exit_code == 1 and "broken.yaml" in broken.output and "not valid YAML" in broken.output
+    nothing = runner.invoke(app, ["ingest", str(tmp_path / "no-such-night"), "--store", str(store)])
+    assert nothing.exit_code == 1 and "no results folder" in nothing.output
+    for result in (empty, fake, missing, broken, nothing):
+        assert "Traceback" not in result.output

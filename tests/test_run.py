@@ -49,6 +49,22 @@ def test_result_document_follows_the_contract(sample_results):
     assert 100 < conversation["words_per_minute"]["agent"] < 250
 
 
+def test_each_scored_call_is_in_the_store_with_its_score(sample_results):
+    from pipeline.reports.store import Store
+
+    with Store.open(sample_results / "callqa.duckdb", create=False, read_only=True) as store:
+        rows = store.query("SELECT call_id, total, band, agent_id, run_id FROM calls").set_index("call_id")
+        criteria = store.query("SELECT call_id, criterion, result FROM criteria")
+    documents = {p.stem: json.loads(p.read_text()) for p in (sample_results / "calls").glob("*.json")}
+    assert set(rows.index) == set(documents)
+    for call_id, document in documents.items():
+        score = document["score"]
+        assert score["scorecard"] == "default" and 0 <= score["total"] <= 100
+        assert rows.loc[call_id, "total"] == score["total"] and rows.loc[call_id, "band"] == score["band"]
+        assert rows.loc[call_id, "agent_id"] == document["agent"]["id"]
+        assert sorted(criteria[criteria.call_id == call_id]["result"]) == sorted(c["result"] for c in score["criteria"])
+
+
 def test_interruption_in_sample_is_found(sample_results):
     document = json.loads((sample_results / "calls" / "s02_telecom_outage.json").read_text())
     truth = json.loads((SAMPLES / "s02_telecom_outage.truth.json").read_text())

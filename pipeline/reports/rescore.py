@@ -10,15 +10,15 @@ from .score import score_call
 from .scorecard import Scorecard
 from .store import Store
 
-CHUNK = 1000
-
-
 def rescore_calls(store: Store, scorecard: Scorecard, start: date | None = None, end: date | None = None) -> int:
     """Rescore the scored calls recorded in [start, end]; returns how many."""
     rows = store.result_paths(start, end)
     if not rows:
         raise QAError("no scored calls in the store for that period", "choose another period with --from and --to")
-    done, chunk = 0, []
+    return store.add_all(_rescored(rows, scorecard))
+
+
+def _rescored(rows: list[tuple[str, str]], scorecard: Scorecard):
     for call_id, path in rows:
         try:
             document = read_json(path)
@@ -27,8 +27,4 @@ def rescore_calls(store: Store, scorecard: Scorecard, start: date | None = None,
                           "the JSON documents are the record: restore them, or `callqa purge` the call") from error
         document["score"] = score_document(score_call(document, scorecard))
         write_json(path, document)
-        chunk.append((document, path))
-        if len(chunk) == CHUNK:
-            done += store.add(chunk)
-            chunk = []
-    return done + store.add(chunk)
+        yield document, path

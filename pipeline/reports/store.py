@@ -36,7 +36,7 @@ CRITERION_COLUMNS = {
     "result": "VARCHAR", "points": "DOUBLE", "max": "DOUBLE", "reason": "VARCHAR",
 }
 RUN_COLUMNS = {"run_id": "VARCHAR PRIMARY KEY", "scorecard": "VARCHAR", "scorecard_version": "VARCHAR",
-               "fingerprint": "VARCHAR", "asr_model": "VARCHAR", "options": "VARCHAR"}
+               "fingerprint": "VARCHAR", "asr_model": "VARCHAR"}  # fingerprint: of the models, options and phrase lists
 
 
 def store_path(given: str | Path | None) -> Path:
@@ -60,10 +60,17 @@ def run_id(document: dict[str, Any]) -> str:
 
 
 def _timestamp(value: str) -> datetime | None:
+    """recorded_at as a timestamp: ISO 8601 (fast), else whatever pandas can read ("20/11/2026 9:15");
+    None for what neither reads, which is kept in the JSON but falls in no period."""
+    if not value or not value.strip():
+        return None
     try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).replace(tzinfo=None) if value and value.strip() else None
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).replace(tzinfo=None)
     except ValueError:
-        return None  # recorded_at the recorder wrote in a form of its own: kept in the JSON, not the store
+        import pandas as pd
+
+        parsed = pd.to_datetime(value, errors="coerce", dayfirst=True)
+        return None if pd.isna(parsed) else parsed.to_pydatetime().replace(tzinfo=None)
 
 
 def call_rows(document: dict[str, Any], path: str = "") -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
@@ -100,8 +107,7 @@ def call_rows(document: dict[str, Any], path: str = "") -> tuple[dict[str, Any],
                  "critical": bool(c.get("critical")), "result": c["result"], "points": c["points"], "max": c["max"],
                  "reason": c.get("reason", "")} for c in score.get("criteria", [])]
     run = {"run_id": identity, "scorecard": score.get("scorecard"), "scorecard_version": call["scorecard_version"],
-           "fingerprint": document.get("fingerprint", ""), "asr_model": (document.get("asr") or {}).get("model", ""),
-           "options": ""}
+           "fingerprint": document.get("fingerprint", ""), "asr_model": (document.get("asr") or {}).get("model", "")}
     return call, criteria, run
 
 
@@ -185,6 +191,15 @@ class Store:
             for name in frames:
                 con.unregister(f"new_{name}")
         return len(frames["calls"])
+
+    def add_all(self, documents: Iterable[tuple[dict[str, Any], str]], chunk: int = 5000) -> int:
+        """`add` in chunks, so that a year of results never sits in memory at once."""
+        count, batch = 0, []
+        for pair in documents:
+            batch.append(pair)
+            if len(batch) == chunk:
+                count, batch = count + self.add(batch), []
+        return count + self.add(batch)
 
     def purge(self, call_ids: list[str]) -> list[str]:
         """Remove calls; returns the result paths of those found (for their JSON to be removed too)."""

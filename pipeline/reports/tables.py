@@ -8,10 +8,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from ..errors import QAError
+from ..errors import EmptyPeriodError, QAError
 from .store import Store, period_filter
-
-EXIT_EMPTY_PERIOD = 4
 
 # Per-call columns of the export, in order; "one column per criterion" (its points) follows them.
 CALL_EXPORT_COLUMNS = [
@@ -22,10 +20,6 @@ CALL_EXPORT_COLUMNS = [
 ]
 RATES = {"name_rate": "name_used", "recap_rate": "recap", "closing_rate": "closing_action"}
 TONES = ["tone_engagement", "tone_calm", "tone_pace", "tone_adaptation"]
-
-
-class EmptyPeriod(QAError):
-    exit_code = EXIT_EMPTY_PERIOD
 
 
 @dataclass(frozen=True)
@@ -50,7 +44,7 @@ def resolve_period(store: Store, start: date | None, end: date | None) -> Period
     first, last = store.connection.execute(
         "SELECT min(recorded_at)::DATE, max(recorded_at)::DATE FROM calls WHERE status = 'scored'").fetchone()
     if first is None and (start is None or end is None):
-        raise EmptyPeriod(f"store {store.path} holds no scored calls with a recording date",
+        raise EmptyPeriodError(f"store {store.path} holds no scored calls with a recording date",
                           "run `callqa run` with a manifest that gives recorded_at, or `callqa ingest` results")
     return Period(start or first, end or last)
 
@@ -75,7 +69,7 @@ def agent_table(store: Store, period: Period, *, agent: str | None = None, queue
                round(sum(cues_missed) / nullif(sum(cues), 0), 3) AS missed_cue_rate, {rates}, {tones}
         FROM calls WHERE {where} GROUP BY agent_id ORDER BY agent_id""", parameters)
     if table.empty:
-        raise EmptyPeriod(f"no scored calls from {period}" + (f" for agent {agent}" if agent else "") + (f" in queue {queue}" if queue else ""),
+        raise EmptyPeriodError(f"no scored calls from {period}" + (f" for agent {agent}" if agent else "") + (f" in queue {queue}" if queue else ""),
                           "choose another period with --from and --to")
     previous_where, previous_parameters = _scored(period.previous(), agent, queue)
     before = store.query(f"SELECT agent_id, round(avg(total), 1) AS previous_mean_total FROM calls WHERE {previous_where} GROUP BY agent_id",
@@ -111,7 +105,7 @@ def call_table(store: Store, period: Period, *, agent: str | None = None, queue:
     where, parameters = _scored(period, agent, queue)
     calls = store.query(f"SELECT {', '.join(CALL_EXPORT_COLUMNS)} FROM calls WHERE {where} ORDER BY recorded_at, call_id", parameters)
     if calls.empty:
-        raise EmptyPeriod(f"no scored calls from {period}", "choose another period with --from and --to")
+        raise EmptyPeriodError(f"no scored calls from {period}", "choose another period with --from and --to")
     points = store.query(f"""
         SELECT call_id, criterion, CASE WHEN result = 'na' THEN NULL ELSE criteria.points END AS points
         FROM criteria JOIN calls USING (call_id) WHERE {where}""", parameters)
@@ -128,3 +122,38 @@ def nightly_totals(store: Store, period: Period, *, agent: str | None = None, qu
     return store.query(f"""SELECT agent_id, recorded_at::DATE AS night, round(avg(total), 1) AS mean_total, count(*) AS calls
                            FROM calls WHERE {where} GROUP BY agent_id, night ORDER BY agent_id, night""", parameters)
 
+
+
+def latency_distribution(store: Store, period: Period, *, agent: str | None = None, queue: str | None = None,
+                         bins: tuple[float, ...] = (0.5, 1, 2, 3, 5, 10, 20, 45)) -> pd.DataFrame:
+    """How many calls had their median acknowledgement latency in each bin (seconds, upper bounds)."""
+    where, parameters = _scored(period, agent, queue)
+    cases = " ".join(f"WHEN median_ack_latency_s <= {upper} THEN '≤ {upper:g} s'" for upper in bins)
+    order = " ".join(f"WHEN median_ack_latency_s <= {upper} THEN {i}" for i, upper in enumerate(bins))
+    return store.query(f"""
+        SELECT CASE {cases} ELSE '> {bins[-1]:g} s' END AS latency, count(*) AS calls
+        FROM calls WHERE {where} AND median_ack_latency_s IS NOT NULL
+        GROUP BY latency, CASE {order} ELSE {len(bins)} END ORDER BY CASE {order} ELSE {len(bins)} END""", parameters)
+
+
+def turn_table(store: Store, period: Period, *, agent: str | None = None, queue: str | None = None,
+               show_pii: bool = False) -> pd.DataFrame:
+    """One row per turn of the scored calls (their transcripts, from the JSON), personal data masked
+    unless `show_pii`."""
+    from ..results import read_json
+    from .redact import redact_document
+
+    where, parameters = _scored(period, agent, queue)
+    rows = []
+    for call_id, recorded_at, agent_id, path in store.connection.execute(
+            f"SELECT call_id, recorded_at, agent_id, result_path FROM calls WHERE {where} ORDER BY recorded_at, call_id", parameters).fetchall():
+        try:
+            document = read_json(path)
+        except (OSError, ValueError) as error:
+            raise QAError(f"cannot read the result of {call_id} at {path}: {error}", "restore the JSON, or `callqa purge` the call") from error
+        document = document if show_pii or "redactions" in document else redact_document(document)  # masked by run --redact
+        rows += [{"call_id": call_id, "recorded_at": recorded_at, "agent_id": agent_id, "turn": t["id"], "speaker": t["speaker"],
+                  "start": t["start"], "end": t["end"], "text": t["text"]} for t in document.get("turns", [])]
+    if not rows:
+        raise EmptyPeriodError(f"no scored calls from {period}", "choose another period with --from and --to")
+    return pd.DataFrame(rows)

@@ -1,0 +1,147 @@
+"""One call on one page for a coach: who said what when, each customer cue and how fast (or whether)
+the agent acknowledged it, how it sounded, the scorecard with its evidence, and the recording one
+click away. One self-contained HTML file (Jinja2, autoescaped; data handed to the script through
+`tojson`); personal data masked unless asked for."""
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ..config import SAMPLE_RATE, ReviewOptions
+from ..errors import AudioError
+from .redact import redact_document
+
+TEMPLATES = Path(__file__).parent / "templates"
+WIDTH, LANE_H, LEFT = 1000.0, 34.0, 70.0  # timeline geometry in SVG units
+OPUS_RATE = 48000  # Opus encodes at 48 kHz; the call's 16 kHz is resampled to it
+
+
+@dataclass(frozen=True)
+class CueStory:
+    """A cue and what became of it, for the page and the terminal."""
+
+    id: str
+    kind: str
+    start: float
+    end: float
+    text: str
+    status: str  # acknowledged | late | missed
+    ack_id: str = ""
+    ack_start: float | None = None
+    latency_s: float | None = None
+
+
+def cue_stories(document: dict[str, Any], options: ReviewOptions) -> list[CueStory]:
+    acks = {e["cue"]: e for e in document.get("events", []) if e["type"] == "acknowledgement"}
+    stories = []
+    for cue in (e for e in document.get("events", []) if e["type"] == "cue"):
+        ack = acks.get(cue["id"])
+        if ack is None:
+            stories.append(CueStory(cue["id"], cue.get("kind", ""), cue["start"], cue["end"], cue.get("text", ""), "missed"))
+        else:
+            status = "late" if ack["latency_s"] > options.late_ack_s else "acknowledged"
+            stories.append(CueStory(cue["id"], cue.get("kind", ""), cue["start"], cue["end"], cue.get("text", ""), status,
+                                    ack["id"], ack["start"], ack["latency_s"]))
+    return stories
+
+
+def page_document(document: dict[str, Any], *, show_pii: bool = False) -> dict[str, Any]:
+    """The document a page shows: masked unless `show_pii` (then with no redactions to silence); a
+    document `callqa run --redact` wrote is masked already, and stays so."""
+    if "redactions" in document:
+        return document
+    return {**document, "redactions": []} if show_pii else redact_document(document)
+
+
+def encode_audio(document: dict[str, Any], options: ReviewOptions) -> str:
+    """The call's recording as an Opus data URI, mixed to mono and silent over every redaction; ""
+    when the recording cannot be read (moved, deleted): the page then says so."""
+    import av
+
+    from ..speech.audio import load_audio
+
+    try:
+        audio = load_audio(document["audio"]["path"])
+    except (AudioError, KeyError, OSError):
+        return ""
+    samples = audio.segment().copy()
+    pad = options.silence_pad_s
+    for span in document.get("redactions", []):
+        samples[max(0, int((span["start"] - pad) * SAMPLE_RATE)):int(np.ceil((span["end"] + pad) * SAMPLE_RATE))] = 0.0
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="ogg") as container:
+        stream = container.add_stream("libopus", rate=OPUS_RATE)
+        stream.bit_rate = options.audio_bit_rate
+        stream.layout = "mono"
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=OPUS_RATE)
+        for start in range(0, len(samples), SAMPLE_RATE):
+            frame = av.AudioFrame.from_ndarray(samples[None, start:start + SAMPLE_RATE], format="flt", layout="mono")
+            frame.sample_rate = SAMPLE_RATE
+            for packet in (p for f in resampler.resample(frame) for p in stream.encode(f)):
+                container.mux(packet)
+        for packet in [p for f in resampler.resample(None) for p in stream.encode(f)] + list(stream.encode(None)):
+            container.mux(packet)
+    return "data:audio/ogg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _x(seconds: float, duration: float) -> float:
+    return round(LEFT + (WIDTH - LEFT - 10) * seconds / max(duration, 1e-6), 1)
+
+
+def _curves(document: dict[str, Any], duration: float) -> dict[str, list]:
+    """Loudness (dBFS, once a second) and pitch (Hz, per turn) of each party, as SVG points."""
+    turns = {str(t["id"]): t for t in document.get("turns", [])}
+    loudness: dict[str, list[str]] = {"agent": [], "customer": []}
+    pitch: list[dict] = []
+    for turn_id, features in (document.get("prosody") or {}).get("turns", {}).items():
+        turn = turns.get(turn_id)
+        if turn is None or turn["speaker"] not in loudness:
+            continue
+        for second, level in enumerate(features.get("loudness_per_second") or []):
+            y = 60 - 60 * (max(-60.0, min(0.0, level)) + 60) / 60  # -60..0 dBFS → 60..0
+            loudness[turn["speaker"]].append(f"{_x(turn['start'] + second + 0.5, duration)},{y:.1f}")
+        if features.get("pitch_median_hz"):
+            y = 60 - 60 * (min(400.0, features["pitch_median_hz"]) - 50) / 350
+            pitch.append({"x": _x((turn["start"] + turn["end"]) / 2, duration), "y": round(y, 1), "speaker": turn["speaker"],
+                          "hz": round(features["pitch_median_hz"]), "start": turn["start"]})
+    return {"loudness": {k: " ".join(v) for k, v in loudness.items()}, "pitch": pitch}
+
+
+def _ticks(duration: float) -> list[tuple[float, str]]:
+    """Time labels under the timeline: the finest of 10 s … 10 min that gives at most a dozen."""
+    step = next((s for s in (10, 30, 60, 120, 300, 600) if duration / s <= 12), 1200)
+    return [(_x(t, duration), f"{t // 60}:{t % 60:02d}") for t in range(0, int(duration) + 1, step)]
+
+
+def render_review(document: dict[str, Any], *, show_pii: bool = False, options: ReviewOptions | None = None,
+                  with_audio: bool = True) -> str:
+    options = options or ReviewOptions()
+    shown = page_document(document, show_pii=show_pii)
+    duration = float(shown.get("audio", {}).get("duration") or max((t["end"] for t in shown.get("turns", [])), default=1.0))
+    stories = cue_stories(shown, options)
+    by_turn: dict[int, list[dict]] = {}
+    for event in shown.get("events", []):
+        by_turn.setdefault(event["turn"], []).append(event)
+    lanes = {"agent": 0, "customer": 1, "other": 2}
+    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    environment.filters["x"] = lambda seconds: _x(seconds, duration)
+    environment.filters["clock"] = lambda seconds: f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+    return environment.get_template("review.html.j2").render(
+        call=shown, stories=stories, by_turn=by_turn, lanes=lanes, lane_h=LANE_H, width=WIDTH, left=LEFT, duration=duration,
+        curves=_curves(shown, duration), ticks=_ticks(duration), audio=encode_audio(shown, options) if with_audio else "", options=options,
+        score=shown.get("score"), masked=not show_pii,
+        script_data={"duration": duration, "cues": [asdict(s) for s in stories]},
+    )
+
+
+def render_index(documents: list[tuple[dict[str, Any], str]]) -> str:
+    """A night's calls with their totals, each linking to its page (`link`, relative)."""
+    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    rows = sorted(documents, key=lambda pair: pair[0].get("call_id", ""))
+    return environment.get_template("review_index.html.j2").render(rows=rows)

@@ -1,0 +1,213 @@
+"""The coach's review page: escaped text, masked personal data, and the page driven in headless Chromium."""
+import base64
+import io
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.reports.review import render_review
+
+from .conftest import ROOT, SAMPLES
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = ROOT / "out" / "screenshots"
+PII = ROOT / "data" / "pii"
+
+
+def a_document(**changes) -> dict:
+    """A small scored call built in code: one cue, acknowledged, and no recording."""
+    turns = [{"id": 0, "speaker": "agent", "start": 0.5, "end": 2.0, "text": "How can I help?", "words": []},
+             {"id": 1, "speaker": "customer", "start": 2.5, "end": 5.0, "text": "I am so frustrated", "words": []},
+             {"id": 2, "speaker": "agent", "start": 5.4, "end": 7.0, "text": "I am sorry, that is frustrating", "words": []}]
+    events = [{"id": "c1", "type": "cue", "turn": 1, "start": 2.5, "end": 5.0, "kind": "frustration", "text": "so frustrated"},
+              {"id": "a1", "type": "acknowledgement", "turn": 2, "start": 5.4, "end": 7.0, "cue": "c1", "latency_s": 0.4}]
+    return {"call_id": "x1", "status": "scored", "audio": {"path": "/nowhere/x1.wav", "duration": 8.0},
+            "agent": {"id": "A1", "name": "Dana"}, "customer": {"name": ""}, "recorded_at": "2026-11-20T10:00:00",
+            "queue": "billing", "turns": turns, "events": events, "checks": {"cues_missed": []}, **changes}
+
+
+def test_transcript_text_is_escaped_and_handed_to_the_script_as_json():
+    document = a_document()
+    document["turns"][1]["text"] = "<script>alert(1)</script> and </script><b>bold</b>"
+    document["events"][0]["text"] = "</script><script>alert(2)</script>"
+    page = render_review(document)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>bold</b>" not in page and "alert(2)</script>" not in page  # tojson escapes "<" inside the script
+    assert page.count("<script>") == 1
+    assert 'id="no-audio"' in page  # the recording is gone: the page says so
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def open_page(browser, path: Path):
+    """The page from disk, with what it logged as errors, the requests it made and any dialog it opened."""
+    page = browser.new_page(viewport={"width": 1150, "height": 900})
+    seen = {"errors": [], "requests": [], "dialogs": []}
+    page.on("console", lambda message: seen["errors"].append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: seen["errors"].append(str(error)))
+    page.on("request", lambda request: seen["requests"].append(request.url))
+    page.on("dialog", lambda dialog: (seen["dialogs"].append(dialog.message), dialog.dismiss()))
+    page.goto(path.resolve().as_uri())
+    return page, seen
+
+
+@pytest.fixture(scope="module")
+def late_and_missed(tmp_path_factory, models):
+    """data/labelled's power-outage call: cues acknowledged at once, one acknowledged late, one missed."""
+    from pipeline.batch import run_batch
+    from pipeline.manifest import discover_calls
+
+    batch, out = tmp_path_factory.mktemp("l09"), tmp_path_factory.mktemp("l09-out")
+    (batch / "l09_power_outage.mono.wav").symlink_to(ROOT / "data" / "labelled" / "l09_power_outage.mono.wav")
+    rows = (ROOT / "data" / "labelled" / "manifest.csv").read_text().splitlines()
+    (batch / "manifest.csv").write_text("\n".join([rows[0]] + [r for r in rows if r.startswith("l09_power_outage,")]) + "\n")
+    run_batch(discover_calls(batch), out, models=models)
+    return json.loads((out / "calls" / "l09_power_outage.json").read_text())
+
+
+def test_the_page_shows_every_cue_and_plays_from_a_clicked_one(browser, late_and_missed, tmp_path):
+    document = late_and_missed
+    path = tmp_path / "review.html"
+    path.write_text(render_review(document))
+    page, seen = open_page(browser, path)
+    page.wait_for_function("document.getElementById('audio').readyState >= 1")
+    cues = [e for e in document["events"] if e["type"] == "cue"]
+    acks = [e for e in document["events"] if e["type"] == "acknowledgement"]
+    missed = set(document["checks"]["cues_missed"])
+    late = {a["cue"] for a in acks if a["latency_s"] > 5.0}
+    assert missed and late  # the call this test is about
+    for cue in cues:
+        assert page.locator(f"#cue-{cue['id']}").count() == 1
+        status = page.locator(f"#story-{cue['id']}").inner_text()
+        assert ("MISSED" in status) == (cue["id"] in missed), status
+        assert ("LATE" in status) == (cue["id"] in late), status
+    assert page.locator("path.ack-arrow").count() == len(acks)
+    target = cues[-1]
+    page.locator(f"#cue-{target['id']}").click()
+    assert abs(page.evaluate("document.getElementById('audio').currentTime") - target["start"]) <= 0.1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "review_l09_power_outage.png"), full_page=True)
+    assert seen["errors"] == [] and seen["dialogs"] == []
+    assert all(url == path.resolve().as_uri() or url.startswith("data:") for url in seen["requests"]), seen["requests"]
+
+
+def test_script_in_a_turn_runs_nothing_in_the_browser(browser, tmp_path):
+    document = a_document()
+    document["turns"][1]["text"] = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    path = tmp_path / "x.html"
+    path.write_text(render_review(document))
+    page, seen = open_page(browser, path)
+    assert "<script>alert(1)</script>" in page.locator("#turn-1").inner_text()
+    assert seen["dialogs"] == [] and seen["errors"] == []
+
+
+def decoded_audio(page: str) -> np.ndarray:
+    """The page's recording, decoded (48 kHz mono float)."""
+    import av
+
+    start = page.index("data:audio/ogg;base64,") + len("data:audio/ogg;base64,")
+    data = base64.b64decode(page[start:page.index('"', start)])
+    with av.open(io.BytesIO(data)) as container:
+        return np.concatenate([frame.to_ndarray().reshape(-1).astype(np.float32) / (32768 if frame.format.name == "s16" else 1)
+                               for frame in container.decode(audio=0)])
+
+
+@pytest.fixture(scope="module")
+def pii_call(tmp_path_factory, models):
+    """data/pii's call, in which the customer reads out a card number and an e-mail address."""
+    from pipeline.batch import run_batch
+    from pipeline.manifest import discover_calls
+
+    out = tmp_path_factory.mktemp("pii")
+    summary = run_batch(discover_calls(PII), out, models=models, store=out / "store.duckdb")
+    assert summary.scored == 1, summary.failures
+    return out, json.loads((out / "calls" / "p01_card_and_email.json").read_text())
+
+
+def test_card_number_and_email_are_masked_on_the_page_and_silent_in_its_audio(pii_call):
+    _, document = pii_call
+    page = render_review(document)
+    lowered = page.lower()
+    assert "[card number]" in lowered or "[account number]" in lowered
+    assert "[e-mail address]" in lowered
+    for secret in ("hale", "owen", "example .com", "example.com", "-1 -1 -1"):
+        assert secret not in lowered, secret
+    audio = decoded_audio(page)
+    rate = 48000
+    from pipeline.reports.redact import redact_document
+
+    spans = [r for r in redact_document(document)["redactions"] if r["kind"] in ("card number", "account number", "e-mail address")
+             and r["end"] - r["start"] > 0.5]
+    assert spans
+    for span in spans:
+        inside = audio[int(span["start"] * rate):int(span["end"] * rate)]
+        assert np.sqrt(np.mean(inside ** 2)) < 1e-3, span
+    assert np.sqrt(np.mean(audio ** 2)) > 0.01  # the rest is heard
+    shown = render_review(document, show_pii=True).lower()
+    assert "hale" in shown and "[e-mail address]" not in shown
+
+
+def test_the_transcript_export_masks_them_too(pii_call):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    out, _ = pii_call
+    runner = CliRunner()
+    masked = runner.invoke(app, ["export", "--by", "turn", "--store", str(out / "store.duckdb")])
+    assert masked.exit_code == 0, masked.output
+    assert "[e-mail address]" in masked.stdout and "hale" not in masked.stdout.lower() and "-1 -1" not in masked.stdout
+    shown = runner.invoke(app, ["export", "--by", "turn", "--show-pii", "--store", str(out / "store.duckdb")])
+    assert "hale" in shown.stdout.lower()
+
+
+def test_a_ten_minute_call_page_is_small_and_quick(browser, sample_results, tmp_path):
+    """s01 repeated to ten minutes: audio, turns and events alike."""
+    import soundfile
+
+    one = json.loads((sample_results / "calls" / "s01_energy_billing.json").read_text())
+    samples, rate = soundfile.read(SAMPLES / "s01_energy_billing.stereo.flac")
+    copies = int(np.ceil(600 / one["audio"]["duration"]))
+    soundfile.write(tmp_path / "long.flac", np.tile(samples, (copies, 1))[: 600 * rate], rate)
+    length = len(samples) / rate
+    turns, events = [], []
+    for k in range(copies):
+        shift = k * length
+        turns += [{**t, "id": len(turns) + i, "start": t["start"] + shift, "end": t["end"] + shift} for i, t in enumerate(one["turns"])]
+        events += [{**e, "id": f"{e['id']}-{k}", "start": e["start"] + shift, "end": e["end"] + shift} for e in one["events"]]
+    long = {**one, "turns": [t for t in turns if t["end"] <= 600], "events": [e for e in events if e["end"] <= 600],
+            "audio": {**one["audio"], "path": str(tmp_path / "long.flac"), "duration": 600.0}}
+    path = tmp_path / "long.html"
+    path.write_text(render_review(long))
+    assert path.stat().st_size < 3_000_000
+    page, seen = open_page(browser, path)
+    loaded_ms = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+    assert loaded_ms < 2000 and seen["errors"] == []
+
+
+def test_run_redact_masks_the_json_and_scores_what_was_said(tmp_path, models, pii_call):
+    from pipeline.batch import run_batch
+    from pipeline.manifest import discover_calls
+
+    _, plain = pii_call
+    run_batch(discover_calls(PII), tmp_path, models=models, redact=True)
+    text = (tmp_path / "calls" / "p01_card_and_email.json").read_text().lower()
+    assert "hale" not in text and "[e-mail address]" in text and '"redactions"' in text
+    redacted = json.loads(text)
+    assert redacted["score"]["total"] == plain["score"]["total"]  # scored on the words, then masked
+    assert "hale" not in render_review(redacted, show_pii=True).lower()  # masked at the source stays masked

@@ -1,0 +1,95 @@
+"""The DuckDB store across nights, from documents built in code."""
+import json
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.reports.store import Store, result_documents
+
+from .conftest import result_document, write_night
+
+
+def everything(store):
+    """Every row of every table, with missing values as None (NaN is never equal to itself)."""
+    frames = {table: store.query(f"SELECT * FROM {table} ORDER BY ALL") for table in ("calls", "criteria", "runs")}
+    return {table: frame.astype(object).where(frame.notna(), None).to_dict("records") for table, frame in frames.items()}
+
+
+def test_writing_a_night_again_leaves_the_store_unchanged(tmp_path):
+    night = write_night(tmp_path / "n1", [result_document(f"c{i}", "A1", "2026-11-20T10:00:00", acknowledged=i % 3) for i in range(4)])
+    with Store.open(tmp_path / "s.duckdb") as store:
+        store.add(result_documents([night]))
+        first = everything(store)
+        store.add(result_documents([night]))
+        assert everything(store) == first
+    assert len(first["calls"]) == 4 and len(first["criteria"]) == 4 * 10 and len(first["runs"]) == 1
+
+
+def test_the_same_call_id_replaces_its_rows(tmp_path):
+    with Store.open(tmp_path / "s.duckdb") as store:
+        store.add([(result_document("c1", "A1", "2026-11-20", recap=True), "a.json")])
+        store.add([(result_document("c1", "A1", "2026-11-20", recap=False), "a.json")])
+        rows = store.query("SELECT recap, total FROM calls").to_dict("records")
+        assert len(rows) == 1 and not bool(rows[0]["recap"])
+        assert store.query("SELECT count(*) AS n FROM criteria WHERE call_id = 'c1'")["n"][0] == 10
+
+
+def test_purge_removes_the_rows_and_names_the_json(tmp_path):
+    with Store.open(tmp_path / "s.duckdb") as store:
+        store.add([(result_document(c, "A1", "2026-11-20"), f"/r/{c}.json") for c in ("c1", "c2")])
+        assert store.purge(["c1", "nope"]) == ["/r/c1.json"]
+        assert store.query("SELECT call_id FROM calls")["call_id"].tolist() == ["c2"]
+        assert set(store.query("SELECT DISTINCT call_id FROM criteria")["call_id"]) == {"c2"}
+
+
+def test_a_file_that_is_not_a_duckdb_database_is_refused_clearly(tmp_path):
+    fake = tmp_path / "store.duckdb"
+    fake.write_text("call_id,total\nc1,80\n")
+    with pytest.raises(ConfigError, match="not a callqa store"):
+        Store.open(fake)
+
+
+def test_results_that_cannot_be_read_are_named(tmp_path):
+    night = write_night(tmp_path / "n1", [result_document("c1", "A1", "2026-11-20")])
+    (night / "calls" / "broken.json").write_text('{"call_id": ')
+    with pytest.raises(ConfigError, match="broken.json: not a result document"):
+        list(result_documents([night]))
+    with pytest.raises(ConfigError, match="no results folder"):
+        list(result_documents([tmp_path / "missing"]))
+    (tmp_path / "n2" / "calls").mkdir(parents=True)
+    (tmp_path / "n2" / "summary.json").write_text(json.dumps({"scored": 0}))
+    assert list(result_documents([tmp_path / "n2"])) == []
+
+
+def test_an_unreadable_results_folder_is_named():
+    """As root every folder is readable, so the check runs in a forked child that drops to nobody."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp())  # pytest's own folders are closed to other users
+    try:
+        folder.chmod(0o755)
+        night = write_night(folder / "night", [result_document("c1", "A1", "2026-11-20")])
+        (night / "calls").chmod(0)
+        read_end, write_end = os.pipe()
+        child = os.fork()
+        if child == 0:  # the child reports the message it got, and never returns into pytest
+            try:
+                if os.geteuid() == 0:
+                    os.setgid(65534), os.setuid(65534)
+                try:
+                    message = f"read {len(list(result_documents([night])))}"
+                except ConfigError as error:
+                    message = str(error)
+                os.write(write_end, message.encode())
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        message = os.read(read_end, 4096).decode()
+        os.waitpid(child, 0)
+        assert "cannot read results folder" in message and "permissions" in message, message
+    finally:
+        (folder / "night" / "calls").chmod(0o755)
+        shutil.rmtree(folder, ignore_errors=True)
