@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from .errors import ManifestError
 from .models import CallSpec
+from .speech.transcript import TRANSCRIPT_SUFFIXES
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus", ".oga", ".aac", ".wma", ".webm", ".mka", ".amr", ".aif", ".aiff", ".au"}
 REQUIRED_COLUMNS = ("call_id", "file", "agent_id", "agent_name", "customer_name", "recorded_at")
@@ -29,15 +30,22 @@ def discover_calls(batch: str | Path, manifest: str | Path | None = None) -> lis
     # Symlinks count by both their own path and their target, so two links to one recording are one call.
     named = {spec.path for spec in specs} | {str(Path(spec.path).resolve()) for spec in specs}
     # broken links are listed too, so that they are reported rather than silently skipped
-    unnamed = sorted(p for p in batch.rglob("*") if (p.is_file() or p.is_symlink()) and p.suffix.lower() in AUDIO_SUFFIXES
+    unnamed = sorted(p for p in batch.rglob("*") if (p.is_file() or p.is_symlink()) and _is_call(p)
                      and str(p) not in named and str(p.resolve()) not in named)
     return specs + [CallSpec(call_id=call_id, path=str(path)) for call_id, path in _ids_from_names(unnamed, {s.call_id for s in specs})]
 
 
+def _is_call(path: Path) -> bool:
+    """Audio, or a transcript named as one (`*.transcript.json`, `*.vtt`): any other JSON in the
+    folder (truth labels, a manifest's notes) is not a call unless a manifest row names it."""
+    return path.suffix.lower() in AUDIO_SUFFIXES or path.name.lower().endswith(TRANSCRIPT_SUFFIXES)
+
+
 def _ids_from_names(paths: list[Path], taken: set[str]) -> list[tuple[str, Path]]:
-    """Call ids from file names (`c001.wav` → `c001`); the whole name where two files share a stem."""
-    stems = [p.stem for p in paths]
-    return [(p.name if stems.count(p.stem) > 1 or p.stem in taken else p.stem, p) for p in paths]
+    """Call ids from file names (`c001.wav` → `c001`, `c002.transcript.json` → `c002`); the whole name
+    where two files share a stem."""
+    stems = [p.name[: -len(".transcript.json")] if p.name.lower().endswith(".transcript.json") else p.stem for p in paths]
+    return [(p.name if stems.count(stem) > 1 or stem in taken else stem, p) for stem, p in zip(stems, paths)]
 
 
 def read_manifest(manifest: str | Path, batch: Path) -> list[CallSpec]:

@@ -3,6 +3,9 @@
     load → voice activity → transcription → diarization (mono) → roles → turns → conversation
          → prosody → tone → behaviours → score
 
+A transcript (JSON or WebVTT) instead of audio is loaded with its speakers and turns, and skips the
+stages that need sound (voice activity to diarization, and prosody).
+
 Each stage is a plain function over the dataclasses of models.py. Every stage runs through `_Stages`,
 which times it (the result's `timings`), logs it (`--verbose`) and reports it to the caller's hook
 (`hook(step, artefact, call_id=…)`, pyannote's style). Batches of calls are run by batch.py."""
@@ -14,6 +17,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 from .behaviours.acknowledge import find_acknowledgements
 from .behaviours.checks import find_closing, find_name_uses, find_recaps, learn_customer_name, summarize
 from .behaviours.conduct import find_apologies, find_conduct
@@ -21,7 +26,7 @@ from .behaviours.cues import find_cues
 from .behaviours.sentences import split_sentences
 from .bundle import ModelBundle
 from .errors import QAError
-from .models import AsrInfo, Behaviours, CallResult, CallSpec, SpeakerTrack, Turn
+from .models import AsrInfo, Audio, Behaviours, CallResult, CallSpec, SpeakerTrack, Turn
 from .reports.redact import redact_document
 from .reports.score import score_call
 from .reports.scorecard import Scorecard
@@ -31,6 +36,7 @@ from .speech.conversation import measure_conversation
 from .speech.diarize import diarize, write_rttm
 from .speech.roles import assign_roles
 from .speech.transcribe import channel_tracks
+from .speech.transcript import is_transcript, load_transcript
 from .speech.turns import build_turns
 from .speech.vad import speech_activity
 from .voice.prosody import turn_features
@@ -67,21 +73,27 @@ def analyse_call(spec: CallSpec, models: ModelBundle, *, scorecard: Scorecard | 
     input cannot be used."""
     options = models.options
     stage = _Stages(spec.call_id, hook)
-    audio = stage("load", load_audio, spec.path)
-    stereo = audio.channels > 1 and (spec.agent_channel is not None or audio.channels == 2)
     diarization = None
-    if stereo:
-        activity = stage("vad", lambda: [speech_activity(audio, channel, options.vad) for channel in range(audio.channels)])
-        tracks = stage("transcribe", channel_tracks, audio, activity, models.transcriber)
+    if is_transcript(spec.path):  # a chat or another recorder's transcript: every stage that needs no audio
+        transcript = stage("load", load_transcript, spec.path)
+        audio = Audio(transcript.path, transcript.sha256, transcript.duration, 0, 0, np.zeros((0, 0), dtype=np.float32))
+        tracks, method = list(transcript.tracks), "transcript"
     else:
-        activity = stage("vad", speech_activity, audio, None, options.vad)
-        words = stage("transcribe", models.transcriber.words, audio, activity.speech)
-        diarization = stage("diarize", diarize, audio, activity, words, models.diarizer, speakers=options.diarization.speakers)
-        tracks = list(diarization.tracks)
-    roles = stage("roles", assign_roles, tracks, spec, method="channel" if stereo else "diarization", options=options.roles)
+        audio = stage("load", load_audio, spec.path)
+        stereo = audio.channels > 1 and (spec.agent_channel is not None or audio.channels == 2)
+        method = "channel" if stereo else "diarization"
+        if stereo:
+            activity = stage("vad", lambda: [speech_activity(audio, channel, options.vad) for channel in range(audio.channels)])
+            tracks = stage("transcribe", channel_tracks, audio, activity, models.transcriber)
+        else:
+            activity = stage("vad", speech_activity, audio, None, options.vad)
+            words = stage("transcribe", models.transcriber.words, audio, activity.speech)
+            diarization = stage("diarize", diarize, audio, activity, words, models.diarizer, speakers=options.diarization.speakers)
+            tracks = list(diarization.tracks)
+    roles = stage("roles", assign_roles, tracks, spec, method=method, options=options.roles)
     turns = stage("turns", build_turns, [w for track in tracks for w in track.words], roles, options.turns)
     stats, interruptions = stage("conversation", measure_conversation, turns, audio.duration, options.conversation)
-    features = stage("prosody", turn_features, audio, turns, _own_channels(tracks, roles.role), options.prosody)
+    features = stage("prosody", turn_features, audio, turns, _own_channels(tracks, roles.role), options.prosody) if audio.channels else {}
     prosody = stage("tone", assess_voice, turns, features, models.arousal, options.tone)
     behaviours = stage("behaviours", find_behaviours, turns, spec, prosody.arousal, models)
     by_role = None if diarization is None else tuple((start, end, roles.role(label)) for start, end, label in diarization.segments)

@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 from ..config import RoleOptions
 from ..errors import ConfigError
 from ..behaviours.lexicon import compile_phrases, load_lexicon
-from ..models import AGENT, CUSTOMER, OTHER, CallSpec, RoleAssignment, SpeakerTrack
+from ..models import AGENT, CUSTOMER, OTHER, ROLES, CallSpec, RoleAssignment, SpeakerTrack
 
 
 def assign_roles(tracks: list[SpeakerTrack], spec: CallSpec, *, method: str = "channel",
@@ -22,6 +22,8 @@ def assign_roles(tracks: list[SpeakerTrack], spec: CallSpec, *, method: str = "c
     labels = [t.speaker for t in tracks]
     if not labels:
         return RoleAssignment({}, method, 0.0)
+    if all(label in ROLES for label in labels):  # a transcript that names them agent, customer, other
+        return RoleAssignment({label: label for label in labels}, method, 1.0)
     if spec.agent_speaker:
         return _agent_is(spec.agent_speaker, tracks, method, 1.0)
     if spec.agent_channel is not None:
