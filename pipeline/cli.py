@@ -108,6 +108,7 @@ def evaluate(
     truth: list[Path] = typer.Option(..., help="Folder of <call_id>.truth.json and *.rttm files; repeat for more folders."),
     results: Path = typer.Option(..., help="The --out folder of a run (or its calls/ folder)."),
     save: Optional[Path] = typer.Option(None, help="Where to write the metrics JSON; default RESULTS/evaluation.json."),
+    errors: bool = typer.Option(True, "--errors/--no-errors", help="List every missed and false event with its turn's words."),
 ) -> None:
     """Compare results with truth labels (*.truth.json) and RTTM references (*.rttm): WER, speakers, DER, roles."""
     from .evaluate import evaluate_folder
@@ -138,6 +139,17 @@ def evaluate(
         out.print(f"acknowledgement latency error, median: {_cell(behaviours['ack_latency_error_median_s'])} s "
                   f"over {behaviours['ack_latency_errors']} matched; genuine-apology accuracy: "
                   f"{_cell(behaviours['genuine_apology_accuracy'])} over {behaviours['apologies_judged']}")
+        if behaviours["cue_reliability"]:
+            reliable = Table(title="cue reliability: of the cues given each confidence, how many were right")
+            for column in ("confidence", "events", "right", "share_right"):
+                reliable.add_column(column, justify="right")
+            for row in behaviours["cue_reliability"]:
+                reliable.add_row(*(_cell(row[c]) for c in ("confidence", "events", "right", "share_right")))
+            out.print(reliable)
+        for kind, mistakes in behaviours["errors"].items() if errors else ():
+            for item in mistakes:
+                cue = f"  ← cue turn {item['cue_turn']}: {item['cue_text']}" if "cue_turn" in item else ""
+                out.print(f"{kind} {item['error']:6s} {item['call']} turn {item['turn']}: {item['text']}{cue}", highlight=False, markup=False)
     target = save or (results / "evaluation.json")
     try:
         write_json(target, report)

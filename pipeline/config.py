@@ -189,8 +189,9 @@ class CueOptions(_Options):
 
     sentence_model: also classify each customer sentence with the MiniLM sentence classifier fitted
         on pipeline/training/customer_sentences.yaml, which catches wordings the phrase lists miss.
-    min_probability: the classifier's probability from which a sentence is a cue. 0.7 gave
-        precision 0.94, recall 0.73 in 5-fold cross-validation on the training sentences.
+    min_probability: the classifier's probability from which a sentence is a cue. Chosen on the
+        development part of ../shared/data/labelled-calls (data/splits), from their transcripts:
+        0.7 gave cue precision 0.65, recall 0.97; 0.8 gave 0.71, 0.97; 0.85 gave 0.77, 0.89.
     voice_cue_arousal: read by the cue stage: a customer turn whose vocal arousal (0-100, against
         the customer's own baseline) is this high strengthens a cue found in its words, or is a cue of
         its own. Higher than tone.heated_arousal: a cue needs stronger evidence than a tone score.
@@ -200,7 +201,7 @@ class CueOptions(_Options):
     """
 
     sentence_model: bool = True
-    min_probability: float = 0.7
+    min_probability: float = 0.8
     voice_cue_arousal: float = 80.0
     min_voice_cue_s: float = 1.0
     voice_cue_confidence: float = 0.5
@@ -216,8 +217,9 @@ class AcknowledgementOptions(_Options):
         (0.7: precision 0.91, recall 0.61 in cross-validation on the training sentences).
     window_agent_turns: a cue not acknowledged within this many agent turns is missed.
     window_s: nor later than this many seconds after the cue's turn ends.
-    min_reflection_words: an agent turn that reuses this many of the customer's content words
-        from the cue's turn reflects it back, which acknowledges it.
+    min_reflection_words: an agent turn that reuses this many of the content words that carry the
+        cue (its span: "charged twice for my bill") reflects it back, which acknowledges it; a shorter
+        span needs all of its words, and at least `min_reflection_words_floor`.
     """
 
     sentence_model: bool = True
@@ -225,6 +227,7 @@ class AcknowledgementOptions(_Options):
     window_agent_turns: int = 3
     window_s: float = 45.0
     min_reflection_words: int = 3
+    min_reflection_words_floor: int = 2
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,10 @@ def find_acknowledgements(turns: list[Turn], cues: list[Cue], apologies: list[Ap
     events = []
     for cue in cues:
         cue_turn = by_id[cue.turn]
-        cue_words = content_words(cue_turn.text)
+        turn_words = content_words(cue_turn.text)
+        # reflection reads the words that carry the cue, not the whole turn: repeating the customer's
+        # facts ("so you have an 8 a.m. appointment") is not reflecting their feeling
+        cue_words = content_words(cue.text)
         later = [t for t in turns if t.speaker == AGENT and t.id > cue.turn][: options.window_agent_turns]
         for turn in later:
             if turn.start - cue_turn.end > options.window_s:
@@ -47,7 +50,7 @@ def find_acknowledgements(turns: list[Turn], cues: list[Cue], apologies: list[Ap
             how = _acknowledges(turn, cue, cue_words, turn.id in genuine_apology_turns, turn.id in hollow_apology_turns,
                                 options, classifier)
             if how:
-                shared = tuple(sorted(cue_words & content_words(turn.text)))
+                shared = tuple(sorted(turn_words & content_words(turn.text)))  # specific: reuses the customer's words
                 events.append(Acknowledgement(
                     id=f"a{len(events) + 1}", turn=turn.id, start=turn.start, end=turn.end, text=turn.text,
                     cue=cue.id, latency_s=round(turn.start - cue_turn.end, 2), turns_after_cue=turn.id - cue.turn,
@@ -66,7 +69,8 @@ def _acknowledges(turn: Turn, cue: Cue, cue_words: set[str], genuine_apology: bo
         return "phrase"
     if polarity == "negative" and genuine_apology:
         return "apology"
-    if polarity == "negative" and len(cue_words & content_words(turn.text)) >= options.min_reflection_words:
+    needed = max(options.min_reflection_words_floor, min(options.min_reflection_words, len(cue_words)))
+    if polarity == "negative" and len(cue_words & content_words(turn.text)) >= needed:
         return "reflection"
     if (options.sentence_model and classifier is not None
             and _classifier_hears(classifier, turn.text, f"acknowledge_{polarity}", options.min_probability, hollow_apology)):

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..config import CueOptions
 from ..models import CUSTOMER, Cue, Turn
-from .lexicon import load_lexicon
+from .lexicon import compile_patterns, load_lexicon, matches
 from .sentences import SentenceClassifier, split_sentences
 from .text import normalize
 
@@ -19,6 +19,11 @@ class CueKind:
     polarity: str
     confidence: float
     patterns: tuple[re.Pattern, ...]
+
+
+@lru_cache(maxsize=1)
+def _closing_courtesies() -> list[re.Pattern]:
+    return compile_patterns(load_lexicon("politeness")["closing"])
 
 
 @lru_cache(maxsize=1)
@@ -50,6 +55,8 @@ def find_cues(turns: list[Turn], *, arousal: dict[int, float | None] | None = No
             found += _cues_from_sentences(turn.text, {kind.name for kind, _ in found}, classifier, options.min_probability)
         if not found and loud and turn.duration >= options.min_voice_cue_s:
             found = [(CueKind("frustration", "negative", options.voice_cue_confidence, ()), "")]
+        if found and matches(_closing_courtesies(), normalize(turn.text)):
+            found = [(kind, span) for kind, span in found if kind.name != "gratitude"]
         for kind, span in found:
             confidence = min(0.99, kind.confidence + (options.voice_boost if loud and span else 0.0))
             events.append(Cue(id=f"c{len(events) + 1}", turn=turn.id, start=turn.start, end=turn.end, text=span or turn.text,

@@ -48,6 +48,18 @@ def event_counts(truth: dict, result: dict) -> dict[str, Any]:
     expected_apologies = {a["turn"]: a["genuine"] for a in truth.get("apologies", [])}
     judged = set(predicted_apologies) & set(expected_apologies)
 
+    found = {
+        "cue": set(cue_turn.values()),
+        "acknowledgement": set(predicted_acks),
+        "name_use": {where[e["id"]] for e in of_type("name_use")},
+        "recap": {where[e["id"]] for e in of_type("recap")},
+        "closing_action": {where[e["id"]] for e in of_type("closing_action")},
+        "apology": set(predicted_apologies),
+    }
+    expected = {
+        "cue": set(truth_cue_turn.values()), "acknowledgement": expected_acks, "name_use": set(truth.get("name_uses", [])),
+        "recap": set(truth.get("recaps", [])), "closing_action": set(truth.get("closing_actions", [])), "apology": set(expected_apologies),
+    }
     counts = {
         "cue": _counts(set(cue_turn.values()), set(truth_cue_turn.values())),
         "acknowledgement": _counts(set(predicted_acks), expected_acks),
@@ -56,12 +68,42 @@ def event_counts(truth: dict, result: dict) -> dict[str, Any]:
         "closing_action": _counts({where[e["id"]] for e in of_type("closing_action")}, set(truth.get("closing_actions", []))),
         "apology": _counts(set(predicted_apologies), set(expected_apologies)),
     }
+    right_cue_turns = set(truth_cue_turn.values())
     return {
         "counts": counts,
+        "errors": {kind: _errors(found[kind], expected[kind], turns, truth["call_id"]) for kind in EVENT_TYPES},
+        # (confidence, right) of every event that has a confidence, for the reliability table
+        "confidences": [(e["confidence"], where[e["id"]] in right_cue_turns) for e in of_type("cue") if "confidence" in e],
         "latency_errors": latency_errors,
         "apologies_judged": len(judged),
         "apologies_right": sum(predicted_apologies[t] == expected_apologies[t] for t in judged),
     }
+
+
+def _errors(found: set, expected: set, turns: list[dict], call_id: str) -> list[dict[str, Any]]:
+    """Every false event and every miss, with the words of its turn, for a person to read."""
+    def described(key, error: str) -> dict[str, Any]:
+        turn = key[-1] if isinstance(key, tuple) else key
+        item = {"call": call_id, "error": error, "turn": turn, "text": turns[turn]["text"] if turn is not None and turn < len(turns) else ""}
+        if isinstance(key, tuple):  # an acknowledgement: (cue turn, agent turn)
+            item["cue_turn"], item["cue_text"] = key[0], turns[key[0]]["text"] if key[0] is not None else ""
+        return item
+    return ([described(k, "false") for k in sorted(found - expected, key=str)] +
+            [described(k, "missed") for k in sorted(expected - found, key=str)])
+
+
+RELIABILITY_BINS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def reliability(pairs: list[tuple[float, bool]]) -> list[dict[str, Any]]:
+    """Of the events given each band of confidence, how many were right."""
+    rows = []
+    for low, high in zip((0.0,) + RELIABILITY_BINS[:-1], RELIABILITY_BINS):
+        inside = [right for confidence, right in pairs if low <= confidence < high]
+        if inside:
+            rows.append({"confidence": f"{low:.1f}-{min(high, 1.0):.1f}", "events": len(inside), "right": sum(inside),
+                         "share_right": _r(sum(inside) / len(inside))})
+    return rows
 
 
 def f1_table(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, float | None]]:
@@ -78,10 +120,14 @@ def summarize_events(per_call: list[dict[str, Any]]) -> dict[str, Any]:
     """Pool the counts of many calls into one table, the median latency error and apology accuracy."""
     pooled = {kind: {"tp": 0, "fp": 0, "fn": 0} for kind in EVENT_TYPES}
     errors, judged, right = [], 0, 0
+    mistakes: dict[str, list] = {kind: [] for kind in EVENT_TYPES}
+    confidences: list[tuple[float, bool]] = []
     for call in per_call:
         for kind, c in call["counts"].items():
             for key in ("tp", "fp", "fn"):
                 pooled[kind][key] += c[key]
+            mistakes[kind] += call.get("errors", {}).get(kind, [])
+        confidences += call.get("confidences", [])
         errors += call["latency_errors"]
         judged += call["apologies_judged"]
         right += call["apologies_right"]
@@ -91,6 +137,8 @@ def summarize_events(per_call: list[dict[str, Any]]) -> dict[str, Any]:
         "ack_latency_errors": len(errors),
         "genuine_apology_accuracy": _r(right / judged) if judged else None,
         "apologies_judged": judged,
+        "cue_reliability": reliability(confidences),
+        "errors": mistakes,
     }
 
 
