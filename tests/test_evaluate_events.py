@@ -1,8 +1,11 @@
 from pipeline.evaluate.events import event_counts, f1_table, summarize_events, truth_turn_of
 
 TRUTH = {
-    "turns": [{"id": 0, "speaker": "customer", "start": 0, "end": 4}, {"id": 1, "speaker": "agent", "start": 5, "end": 8},
-              {"id": 2, "speaker": "customer", "start": 9, "end": 10}, {"id": 3, "speaker": "agent", "start": 11, "end": 14}],
+    "call_id": "t1",
+    "turns": [{"id": 0, "speaker": "customer", "start": 0, "end": 4, "text": "I am furious"},
+              {"id": 1, "speaker": "agent", "start": 5, "end": 8, "text": "I am so sorry"},
+              {"id": 2, "speaker": "customer", "start": 9, "end": 10, "text": "and worried"},
+              {"id": 3, "speaker": "agent", "start": 11, "end": 14, "text": "Goodbye Tim"}],
     "cues": [{"id": "c1", "turn": 0}, {"id": "c2", "turn": 2}],
     "acknowledgements": [{"cue": "c1", "turn": 1}],
     "name_uses": [3], "recaps": [], "closing_actions": [3],
@@ -21,7 +24,7 @@ def test_events_are_matched_to_labelled_turns_by_time():
 
 def test_counts_latency_error_and_apology_accuracy():
     result = {"events": [
-        event("c1", "cue", 0.1, 3.9), event("c9", "cue", 5.2, 7.9),  # the second one is in an agent turn: a false cue
+        event("c1", "cue", 0.1, 3.9, confidence=0.9), event("c9", "cue", 5.2, 7.9, confidence=0.85),  # c9 in an agent turn: false
         event("a1", "acknowledgement", 5.3, 7.9, cue="c1", latency_s=1.3),
         event("n1", "name_use", 12.0, 12.3), event("p1", "apology", 5.1, 6.0, genuine=True), event("p2", "apology", 11.2, 12.0, genuine=True),
     ]}
@@ -31,8 +34,13 @@ def test_counts_latency_error_and_apology_accuracy():
     assert counts["counts"]["closing_action"] == {"tp": 0, "fp": 0, "fn": 1}
     assert abs(counts["latency_errors"][0] - 0.3) < 1e-9  # truth latency 5 - 4 = 1.0
     assert (counts["apologies_judged"], counts["apologies_right"]) == (2, 1)
+    assert counts["errors"]["cue"] == [{"call": "t1", "error": "false", "turn": 1, "text": "I am so sorry"},
+                                       {"call": "t1", "error": "missed", "turn": 2, "text": "and worried"}]
     summary = summarize_events([counts, counts])
     assert summary["events"]["cue"]["precision"] == 0.5 and summary["genuine_apology_accuracy"] == 0.5
+    assert summary["cue_reliability"] == [{"confidence": "0.8-0.9", "events": 2, "right": 0, "share_right": 0.0},
+                                          {"confidence": "0.9-1.0", "events": 2, "right": 2, "share_right": 1.0}]
+    assert len(summary["errors"]["closing_action"]) == 2  # one miss per call
 
 
 def test_f1_of_nothing_predicted_is_undefined_not_perfect():

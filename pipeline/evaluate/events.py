@@ -71,7 +71,7 @@ def event_counts(truth: dict, result: dict) -> dict[str, Any]:
     right_cue_turns = set(truth_cue_turn.values())
     return {
         "counts": counts,
-        "errors": {kind: _errors(found[kind], expected[kind], turns, truth["call_id"]) for kind in EVENT_TYPES},
+        "errors": {kind: _errors(found[kind], expected[kind], turns, truth.get("call_id", "")) for kind in EVENT_TYPES},
         # (confidence, right) of every event that has a confidence, for the reliability table
         "confidences": [(e["confidence"], where[e["id"]] in right_cue_turns) for e in of_type("cue") if "confidence" in e],
         "latency_errors": latency_errors,
