@@ -211,3 +211,27 @@ def test_run_redact_masks_the_json_and_scores_what_was_said(tmp_path, models, pi
     redacted = json.loads(text)
     assert redacted["score"]["total"] == plain["score"]["total"]  # scored on the words, then masked
     assert "hale" not in render_review(redacted, show_pii=True).lower()  # masked at the source stays masked
+
+
+def test_review_batch_writes_a_page_per_call_and_an_index(sample_results, tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    result = CliRunner().invoke(app, ["review", "--batch", str(sample_results), "--out", str(tmp_path / "review")])
+    assert result.exit_code == 0, result.output
+    index = (tmp_path / "review" / "index.html").read_text()
+    for call in ("s01_energy_billing", "s02_telecom_outage", "s03_bank_lost_card", "s04_retail_gift"):
+        assert f'href="{call}.html"' in index and (tmp_path / "review" / f"{call}.html").is_file()
+
+
+def test_review_text_tells_the_story_in_the_terminal(sample_results):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    result = CliRunner().invoke(app, ["review", str(sample_results / "calls" / "s02_telecom_outage.json"), "--text"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("MISSED") == len(json.loads((sample_results / "calls" / "s02_telecom_outage.json").read_text())
+                                                ["checks"]["cues_missed"])
+    assert "Scorecard default" in result.output and "Priya" not in result.output  # the customer's name is masked

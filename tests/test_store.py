@@ -6,7 +6,7 @@ import pytest
 from pipeline.errors import ConfigError
 from pipeline.reports.store import Store, result_documents
 
-from .conftest import result_document, write_night
+from .conftest import message_as_nobody, result_document, write_night
 
 
 def everything(store):
@@ -63,7 +63,6 @@ def test_results_that_cannot_be_read_are_named(tmp_path):
 
 def test_an_unreadable_results_folder_is_named():
     """As root every folder is readable, so the check runs in a forked child that drops to nobody."""
-    import os
     import shutil
     import tempfile
     from pathlib import Path
@@ -73,22 +72,7 @@ def test_an_unreadable_results_folder_is_named():
         folder.chmod(0o755)
         night = write_night(folder / "night", [result_document("c1", "A1", "2026-11-20")])
         (night / "calls").chmod(0)
-        read_end, write_end = os.pipe()
-        child = os.fork()
-        if child == 0:  # the child reports the message it got, and never returns into pytest
-            try:
-                if os.geteuid() == 0:
-                    os.setgid(65534), os.setuid(65534)
-                try:
-                    message = f"read {len(list(result_documents([night])))}"
-                except ConfigError as error:
-                    message = str(error)
-                os.write(write_end, message.encode())
-            finally:
-                os._exit(0)
-        os.close(write_end)
-        message = os.read(read_end, 4096).decode()
-        os.waitpid(child, 0)
+        message = message_as_nobody(lambda: list(result_documents([night])))
         assert "cannot read results folder" in message and "permissions" in message, message
     finally:
         (folder / "night" / "calls").chmod(0o755)

@@ -5,8 +5,6 @@ import logging
 from bisect import bisect_right
 from pathlib import Path
 
-import numpy as np
-
 from ..config import EMBEDDED_MODEL, WINDOW_S, AsrOptions
 from ..errors import ModelError
 from ..models import Audio, SpeakerTrack, SpeechActivity, Word
