@@ -82,3 +82,12 @@ def test_filters_and_an_empty_period(store):
     assert by_criterion.loc["no_blame", "failed"] == 1
     with pytest.raises(EmptyPeriodError, match="no scored calls from 2026-12-01 to 2026-12-31"):
         agent_table(opened, Period(date(2026, 12, 1), date(2026, 12, 31)))
+
+
+def test_no_weakest_criterion_for_an_agent_who_passed_everything(tmp_path):
+    with Store.open(tmp_path / "s.duckdb") as store:
+        store.add([(result_document(f"c{k}", "A9", "2026-11-20T10:00:00", cues=1, acknowledged=1, latency_s=0.5), f"c{k}.json")
+                   for k in range(2)])
+        table = agent_table(store, Period(date(2026, 11, 20), date(2026, 11, 20)))
+    assert table["mean_total"].tolist() == [100.0] and table["weakest_criterion"].isna().all()
+    assert table["auto_fails"].dtype.kind == "i"

@@ -64,7 +64,7 @@ def agent_table(store: Store, period: Period, *, agent: str | None = None, queue
     table = store.query(f"""
         SELECT agent_id, any_value(agent_name) AS agent_name, count(*) AS calls,
                round(avg(total), 1) AS mean_total, round(stddev_samp(total), 1) AS sd_total,
-               mode(band) AS band, sum(auto_failed::INTEGER) AS auto_fails,
+               mode(band) AS band, sum(auto_failed::INTEGER)::INTEGER AS auto_fails,
                round(median(median_ack_latency_s), 2) AS median_ack_latency_s,
                round(sum(cues_missed) / nullif(sum(cues), 0), 3) AS missed_cue_rate, {rates}, {tones}
         FROM calls WHERE {where} GROUP BY agent_id ORDER BY agent_id""", parameters)
@@ -79,7 +79,8 @@ def agent_table(store: Store, period: Period, *, agent: str | None = None, queue
     passes = criterion_pass_rates(store, period, agent=agent, queue=queue, by_agent=True)
     if not passes.empty:
         wide = passes.pivot(index="agent_id", columns="criterion", values="pass_rate")
-        weakest = wide.idxmin(axis=1, skipna=True).rename("weakest_criterion")
+        # the criterion passed least often; none where every criterion always passed
+        weakest = wide.idxmin(axis=1, skipna=True).where(wide.min(axis=1) < 1).rename("weakest_criterion")
         wide.columns = [f"pass_rate_{c}" for c in wide.columns]
         table = table.merge(wide, left_on="agent_id", right_index=True, how="left").merge(weakest, left_on="agent_id", right_index=True, how="left")
     return table
