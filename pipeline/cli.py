@@ -14,12 +14,12 @@ from rich.table import Table
 
 from .config import EMBEDDED_MODEL, SAMPLE_RATE, AsrOptions, DiarizationOptions, PipelineOptions, ToneOptions
 from .errors import ConfigError, QAError
+from .reports.store import STORE_ENV
 
 app = typer.Typer(help="Score recorded customer-service calls for empathy and conversation quality.", no_args_is_help=True)
 console = Console(stderr=True)
 
 EXIT_SOME_FAILED = 3
-STORE_ENV = "CALLQA_STORE"
 DEFAULT_STORE_NAME = "callqa.duckdb"
 report_app = typer.Typer(help="Reports over the store.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
@@ -66,6 +66,7 @@ def run(
     from .manifest import discover_calls
     from .reports.scorecard import load_scorecard
 
+    store = store or out / DEFAULT_STORE_NAME
     try:
         card = load_scorecard(scorecard)
         specs = discover_calls(batch, manifest)
@@ -87,7 +88,7 @@ def run(
                     progress.advance(task)
 
             summary = run_batch(specs, out, options, hook=hook, rttm=rttm, workers=workers, scheduler=scheduler, force=force,
-                                scorecard=card, store=store or out / DEFAULT_STORE_NAME, redact=redact)
+                                scorecard=card, store=store, redact=redact)
             progress.update(task, description="done")
     except QAError as error:
         _fail(error)
@@ -98,7 +99,7 @@ def run(
     console.print(table)
     for call_id, error in summary.failures.items():
         console.print(f"[red]failed[/red] {call_id}: {error}")
-    console.print(f"results in {out / 'calls'}; store {store or out / DEFAULT_STORE_NAME}")
+    console.print(f"results in {out / 'calls'}; store {store}")
     if summary.failed:
         raise typer.Exit(EXIT_SOME_FAILED)
 

@@ -310,15 +310,12 @@ class ReviewOptions(_Options):
         default scorecard gives full points up to 2 s, half up to 5 s, none after).
     audio_bit_rate: the page's recording is Opus at this many bits per second, mono: 16 kb/s keeps
         speech clear and a 10-minute call near 1.6 MB inside the page.
-    expected_window_s: a missed cue is drawn with the window in which an acknowledgement was
-        expected (as acknowledgements.window_s).
     silence_pad_s: the page's audio is silenced this much beyond each masked word on both sides
         (ASR word times are tight, and a digit's tail must not be heard).
     """
 
     late_ack_s: float = 5.0
     audio_bit_rate: int = 16000
-    expected_window_s: float = 45.0
     silence_pad_s: float = 0.15
 
 

@@ -60,14 +60,7 @@ def event_counts(truth: dict, result: dict) -> dict[str, Any]:
         "cue": set(truth_cue_turn.values()), "acknowledgement": expected_acks, "name_use": set(truth.get("name_uses", [])),
         "recap": set(truth.get("recaps", [])), "closing_action": set(truth.get("closing_actions", [])), "apology": set(expected_apologies),
     }
-    counts = {
-        "cue": _counts(set(cue_turn.values()), set(truth_cue_turn.values())),
-        "acknowledgement": _counts(set(predicted_acks), expected_acks),
-        "name_use": _counts({where[e["id"]] for e in of_type("name_use")}, set(truth.get("name_uses", []))),
-        "recap": _counts({where[e["id"]] for e in of_type("recap")}, set(truth.get("recaps", []))),
-        "closing_action": _counts({where[e["id"]] for e in of_type("closing_action")}, set(truth.get("closing_actions", []))),
-        "apology": _counts(set(predicted_apologies), set(expected_apologies)),
-    }
+    counts = {kind: _counts(found[kind], expected[kind]) for kind in EVENT_TYPES}
     right_cue_turns = set(truth_cue_turn.values())
     return {
         "counts": counts,

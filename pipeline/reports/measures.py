@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-# A cue not acknowledged within this many seconds of its turn's end was missed (as the acknowledgement
-# stage's window_s default); used to show the window in which an acknowledgement was expected.
-EXPECTED_WINDOW_S = 45.0
+from ..config import AcknowledgementOptions
+
+# The window in which an acknowledgement was expected after a missed cue: the acknowledgement stage's
+# own (a result does not record the options it was made with, so its default).
+EXPECTED_WINDOW_S = AcknowledgementOptions().window_s
 
 
 @dataclass(frozen=True)

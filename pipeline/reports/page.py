@@ -3,12 +3,11 @@ no scripts, styles or fonts from anywhere else)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-TEMPLATES = Path(__file__).parent / "templates"
+from .review import template_environment
+
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
 CHART_W, CHART_H, MARGIN = 640, 240, 40
 MAX_CHART_AGENTS = len(PALETTE)  # more lines than colours are unreadable: the chart shows the lowest means
@@ -38,7 +37,7 @@ def _lines(nightly: pd.DataFrame, agents: list[str]) -> tuple[list[Line], list[t
 def render_agent_page(table: pd.DataFrame, nightly: pd.DataFrame, passes: pd.DataFrame, *, period: str, title: str) -> str:
     worst_first = table.sort_values("mean_total")["agent_id"].tolist()[:MAX_CHART_AGENTS]
     lines, ticks = _lines(nightly, worst_first)
-    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    environment = template_environment()
     columns = [c for c in table.columns if not c.startswith("pass_rate_")]
     return environment.get_template("agents.html.j2").render(
         title=title, period=period, columns=columns, rows=table[columns].to_dict("records"), lines=lines, ticks=ticks,

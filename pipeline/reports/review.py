@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..config import SAMPLE_RATE, ReviewOptions
 from ..errors import AudioError
+from .measures import EXPECTED_WINDOW_S
 from .redact import redact_document
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -90,6 +91,11 @@ def encode_audio(document: dict[str, Any], options: ReviewOptions) -> str:
     return "data:audio/ogg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def template_environment() -> Environment:
+    """The report templates, autoescaped: transcript text is always text."""
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+
+
 def _x(seconds: float, duration: float) -> float:
     return round(LEFT + (WIDTH - LEFT - 10) * seconds / max(duration, 1e-6), 1)
 
@@ -129,12 +135,12 @@ def render_review(document: dict[str, Any], *, show_pii: bool = False, options: 
     for event in shown.get("events", []):
         by_turn.setdefault(event["turn"], []).append(event)
     lanes = {"agent": 0, "customer": 1, "other": 2}
-    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    environment = template_environment()
     environment.filters["x"] = lambda seconds: _x(seconds, duration)
     environment.filters["clock"] = lambda seconds: f"{int(seconds // 60)}:{seconds % 60:04.1f}"
     return environment.get_template("review.html.j2").render(
         call=shown, stories=stories, by_turn=by_turn, lanes=lanes, lane_h=LANE_H, width=WIDTH, left=LEFT, duration=duration,
-        curves=_curves(shown, duration), ticks=_ticks(duration), audio=encode_audio(shown, options) if with_audio else "", options=options,
+        curves=_curves(shown, duration), ticks=_ticks(duration), expected_window_s=EXPECTED_WINDOW_S, audio=encode_audio(shown, options) if with_audio else "", options=options,
         score=shown.get("score"), masked=not show_pii,
         script_data={"duration": duration, "cues": [asdict(s) for s in stories]},
     )
@@ -142,6 +148,5 @@ def render_review(document: dict[str, Any], *, show_pii: bool = False, options: 
 
 def render_index(documents: list[tuple[dict[str, Any], str]]) -> str:
     """A night's calls with their totals, each linking to its page (`link`, relative)."""
-    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     rows = sorted(documents, key=lambda pair: pair[0].get("call_id", ""))
-    return environment.get_template("review_index.html.j2").render(rows=rows)
+    return template_environment().get_template("review_index.html.j2").render(rows=rows)
