@@ -4,6 +4,7 @@ Seconds instead of minutes, so detectors can be measured often; the audio run st
 
     python benchmarks/labelled_text.py dev          # the part tuned on (data/splits/labelled-calls.yaml)
     python benchmarks/labelled_text.py held_out     # the part set aside: measure it last
+    python benchmarks/labelled_text.py data/heldout # any folder of <call_id>.truth.json (the team's own held-out calls)
     CALLQA_KEEP=/tmp/text python benchmarks/labelled_text.py dev    # keep the results to read
 """
 from __future__ import annotations
@@ -24,8 +25,13 @@ LABELLED = ROOT.parent / "shared" / "data" / "labelled-calls"
 
 def main() -> None:
     part = sys.argv[1] if len(sys.argv) > 1 else "dev"
-    calls = yaml.safe_load((ROOT / "data" / "splits" / "labelled-calls.yaml").read_text())[part]
-    rows = {row["call_id"]: row for row in csv.DictReader(open(LABELLED / "manifest.csv"))}
+    folder = LABELLED
+    if Path(part).is_dir():
+        folder = Path(part).resolve()
+        calls = sorted(p.name.removesuffix(".truth.json") for p in folder.glob("*.truth.json"))
+    else:
+        calls = yaml.safe_load((ROOT / "data" / "splits" / "labelled-calls.yaml").read_text())[part]
+    rows = {row["call_id"]: row for row in csv.DictReader(open(folder / "manifest.csv"))}
     with tempfile.TemporaryDirectory(prefix="callqa-text-") as scratch:
         batch, truth = Path(scratch) / "batch", Path(scratch) / "truth"
         batch.mkdir()
@@ -34,9 +40,9 @@ def main() -> None:
             writer = csv.DictWriter(handle, fieldnames=["call_id", "file", "agent_id", "agent_name", "customer_name", "recorded_at", "queue"])
             writer.writeheader()
             for call_id in calls:
-                labels = json.loads((LABELLED / f"{call_id}.truth.json").read_text())
+                labels = json.loads((folder / f"{call_id}.truth.json").read_text())
                 (batch / f"{call_id}.transcript.json").write_text(json.dumps({"turns": labels["turns"]}))
-                (truth / f"{call_id}.truth.json").symlink_to(LABELLED / f"{call_id}.truth.json")
+                (truth / f"{call_id}.truth.json").symlink_to(folder / f"{call_id}.truth.json")
                 writer.writerow({**rows[call_id], "file": f"{call_id}.transcript.json"})
         out = Path(os.environ.get("CALLQA_KEEP") or Path(scratch) / "out")
         subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(batch), "--out", str(out)], check=True, cwd=ROOT,

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
+from .behaviours.judge import JUDGES
 from .behaviours.lexicon import LEXICONS
 from .behaviours.sentences import TRAINING
 from .bundle import ModelBundle
@@ -69,11 +70,11 @@ class BatchSummary:
 
 
 def fingerprint(options: PipelineOptions, *, redact: bool = False) -> str:
-    """What a result depends on besides its audio: the options (models included), the phrase lists
-    and training sentences, and whether personal data is masked in it. A re-run skips a call whose
+    """What a result depends on besides its audio: the options (models included), the phrase lists,
+    training sentences and judges, and whether personal data is masked in it. A re-run skips a call whose
     stored fingerprint and audio hash match."""
     digest = hashlib.sha256(json.dumps({**asdict(options), "redact": redact}, sort_keys=True, default=str).encode())
-    for path in sorted(LEXICONS.glob("*.yaml")) + sorted(TRAINING.glob("*.yaml")):
+    for path in sorted(LEXICONS.glob("*.yaml")) + sorted(TRAINING.glob("*.yaml")) + sorted(JUDGES.glob("*.json")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

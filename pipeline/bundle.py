@@ -1,5 +1,5 @@
 """The models one worker needs, loaded once and passed to the stages: Whisper, the diarizer with its
-speaker encoder, the sentence encoder and the classifiers fitted on it, and the arousal model.
+speaker encoder, the sentence encoder, the classifiers fitted on it and the judges, and the arousal model.
 
 A bundle belongs to one process: batch.py makes one per worker. Models that only some calls need
 (the diarizer for mono calls, the sentence models when enabled) load on first use."""
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .behaviours.judge import Judge, load_judge
 from .behaviours.sentences import SentenceClassifier, SentenceEncoder, fit_classifier
 from .config import PipelineOptions
 from .speech.diarize import Diarizer, make_diarizer
@@ -40,6 +41,11 @@ class ModelBundle:
         if self._encoder is None:
             self._encoder = SentenceEncoder()
         return self._encoder
+
+    @staticmethod
+    def judge(name: str) -> Judge:
+        """The learned judge shipped as behaviours/judges/<name>.json (cue, acknowledgement)."""
+        return load_judge(name)
 
     def classifier(self, name: str) -> SentenceClassifier:
         """The sentence classifier fitted on training/<name>.yaml (customer_sentences, agent_sentences)."""

@@ -140,11 +140,13 @@ def evaluate(
         out.print(f"acknowledgement latency error, median: {_cell(behaviours['ack_latency_error_median_s'])} s "
                   f"over {behaviours['ack_latency_errors']} matched; genuine-apology accuracy: "
                   f"{_cell(behaviours['genuine_apology_accuracy'])} over {behaviours['apologies_judged']}")
-        if behaviours["cue_reliability"]:
-            reliable = Table(title="cue reliability: of the cues given each confidence, how many were right")
+        for kind, rows in behaviours["reliability"].items():
+            if not rows:
+                continue
+            reliable = Table(title=f"{kind} reliability: of the events given each confidence, how many were right")
             for column in ("confidence", "events", "right", "share_right"):
                 reliable.add_column(column, justify="right")
-            for row in behaviours["cue_reliability"]:
+            for row in rows:
                 reliable.add_row(*(_cell(row[c]) for c in ("confidence", "events", "right", "share_right")))
             out.print(reliable)
         for kind, mistakes in behaviours["errors"].items() if errors else ():

@@ -198,10 +198,18 @@ class CueOptions(_Options):
     min_voice_cue_s: turns shorter than this are too short to judge by loudness alone.
     voice_cue_confidence: the confidence of a cue heard only in the voice.
     voice_boost: how much a loud voice adds to the confidence of a cue found in the words.
+    judge: weigh each customer turn's candidate cues with the cue judge (behaviours/judges/cue.json,
+        a logistic regression over the phrase, classifier and turn signals, fitted by
+        tools/fit_judges.py on labelled calls by two writers) and keep them only when it is sure
+        enough. Needs sentence_model. Its probability becomes the cues' confidence.
+    min_confidence: the judge's probability from which a turn's cues are kept; None takes the
+        threshold shipped with the judge, chosen in cross-validation (precision first).
     """
 
     sentence_model: bool = True
     min_probability: float = 0.8
+    judge: bool = True
+    min_confidence: float | None = None
     voice_cue_arousal: float = 80.0
     min_voice_cue_s: float = 1.0
     voice_cue_confidence: float = 0.5
@@ -220,6 +228,13 @@ class AcknowledgementOptions(_Options):
     min_reflection_words: an agent turn that reuses this many of the content words that carry the
         cue (its span: "charged twice for my bill") reflects it back, which acknowledges it; a shorter
         span needs all of its words, and at least `min_reflection_words_floor`.
+    judge: decide with the pair judge (behaviours/judges/acknowledgement.json), a logistic regression
+        that weighs the signals of the cue and the candidate agent turn together: phrase, genuine or
+        hollow apology, the cue's words reflected, the sentence model, closeness in meaning to the
+        cue, first reply or not. Needs sentence_model. Without it, any one of the rules above is
+        enough. Its probability becomes the acknowledgement's confidence.
+    min_confidence: the judge's probability from which a turn acknowledges the cue; None takes the
+        threshold shipped with the judge, chosen in cross-validation (precision first).
     """
 
     sentence_model: bool = True
@@ -228,6 +243,8 @@ class AcknowledgementOptions(_Options):
     window_s: float = 45.0
     min_reflection_words: int = 3
     min_reflection_words_floor: int = 2
+    judge: bool = True
+    min_confidence: float | None = None
 
 
 @dataclass(frozen=True)

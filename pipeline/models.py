@@ -134,9 +134,10 @@ class Acknowledgement(Event):
     cue: str
     latency_s: float
     turns_after_cue: int
-    how: str  # phrase | apology | reflection | sentence_model
+    how: str  # phrase | apology | reflection | sentence_model | paraphrase
     specific: bool
     shared_words: tuple[str, ...] = ()
+    confidence: float | None = None  # the pair judge's probability (None when the rules alone decided)
 
 
 @dataclass(frozen=True, kw_only=True)

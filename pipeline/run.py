@@ -132,12 +132,15 @@ def find_behaviours(turns: list[Turn], spec: CallSpec, arousal: dict[int, float 
     encoder = models.encoder if sentences_wanted else None
     if encoder is not None:  # one batch per call; the stages below look the sentences up
         encoder.prepare([s for turn in turns for s in split_sentences(turn.text)])
-    cues = find_cues(turns, arousal=arousal, options=options.cues,
-                     classifier=models.classifier("customer_sentences") if options.cues.sentence_model else None)
+    cue_options, ack_options = options.cues, options.acknowledgements
+    cues = find_cues(turns, arousal=arousal, options=cue_options,
+                     classifier=models.classifier("customer_sentences") if cue_options.sentence_model else None,
+                     judge=models.judge("cue") if cue_options.judge else None)
     apologies = find_apologies(turns)
     acknowledgements = find_acknowledgements(
-        turns, cues, apologies, options.acknowledgements,
-        classifier=models.classifier("agent_sentences") if options.acknowledgements.sentence_model else None)
+        turns, cues, apologies, ack_options,
+        classifier=models.classifier("agent_sentences") if ack_options.sentence_model else None,
+        judge=models.judge("acknowledgement") if ack_options.judge and ack_options.sentence_model else None)
     customer_name = learn_customer_name(turns, spec.customer_name, spec.agent_name)
     name_uses, names = find_name_uses(turns, customer_name, options.checks)
     recaps = find_recaps(turns, options.checks, encoder=encoder)

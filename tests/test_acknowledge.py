@@ -9,15 +9,20 @@ from .conftest import turns_of
 
 @pytest.fixture(scope="module")
 def sentence_models(models):
-    return models.classifier("customer_sentences"), models.classifier("agent_sentences")
+    return models.classifier("customer_sentences"), models.classifier("agent_sentences"), models
 
 
 def acknowledgements(sentence_models, *lines, **options):
-    """Cues and acknowledgements with the sentence classifiers (unless options say sentence_model=False)."""
+    """Cues and acknowledgements as run.py finds them: with the sentence classifiers and the judges
+    (unless options say sentence_model=False or judge=False)."""
     turns = turns_of(*lines)
-    customer, agent = sentence_models
-    cues = find_cues(turns, options={"sentence_model": options.get("sentence_model", True)}, classifier=customer)
-    return cues, find_acknowledgements(turns, cues, find_apologies(turns), options, classifier=agent), turns
+    customer, agent, models = sentence_models
+    judged = options.get("judge", True) and options.get("sentence_model", True)
+    cues = find_cues(turns, options={"sentence_model": options.get("sentence_model", True)}, classifier=customer,
+                     judge=models.judge("cue") if judged else None)
+    acks = find_acknowledgements(turns, cues, find_apologies(turns), options, classifier=agent,
+                                 judge=models.judge("acknowledgement") if judged else None)
+    return cues, acks, turns
 
 
 def test_latency_turns_between_and_specificity(sentence_models):
@@ -62,3 +67,26 @@ def test_good_news_needs_a_congratulation_not_a_sympathy(sentence_models):
         sentence_model=False,
     )
     assert [a.turn for a in acks] == [2]
+
+
+def test_the_pair_judge_gives_a_confidence_and_says_how(sentence_models):
+    """An empathic reply to a worried customer is an acknowledgement the judge is sure of, put down to
+    the signal that weighed most; a reply that repeats the customer's facts is not one."""
+    worried = ("customer", "I'm really worried, my appointment is at 8 a.m. and the car still isn't fixed.")
+    judge = sentence_models[2].judge("acknowledgement")
+    _, acks, _ = acknowledgements(sentence_models, worried, ("agent", "I can see how worrying that must be."))
+    assert acks and all(a.confidence >= judge.threshold and a.how in {"phrase", "apology", "reflection", "sentence_model", "paraphrase"}
+                        for a in acks)
+    _, acks, _ = acknowledgements(sentence_models, worried, ("agent", "So you have an 8 a.m. appointment on Tuesday."))
+    assert acks == []
+
+
+def test_without_the_judge_any_one_rule_is_enough(sentence_models):
+    """The rules path (judge off) still decides alone and gives no confidence."""
+    cues, acks, _ = acknowledgements(
+        sentence_models,
+        ("customer", "I was charged twice for my electricity bill."),
+        ("agent", "You were charged twice on that bill."),
+        judge=False,
+    )
+    assert cues and [a.how for a in acks] == ["reflection"] * len(cues) and all(a.confidence is None for a in acks)

@@ -48,3 +48,16 @@ def test_sentence_model_hears_what_phrase_lists_miss(models):
     assert kinds(find_cues(turns, options=PHRASES_ONLY)) == []
     found = find_cues(turns, classifier=models.classifier("customer_sentences"))
     assert [e.turn for e in found] == [0] and found[0].polarity == "negative"
+
+
+def test_the_judge_drops_a_plain_statement_and_its_probability_is_the_confidence(models):
+    """The classifier alone takes "Regular Chromecast is fine" for frustration; weighed with the turn's
+    other signals it is not a cue. A cue the judge keeps carries its probability as confidence."""
+    classifier, judge = models.classifier("customer_sentences"), models.judge("cue")
+    turns = turns_of(("customer", "Regular Chromecast is fine."),
+                     ("customer", "This is the third time I've called and nobody has fixed it."))
+    assert 0 in {e.turn for e in find_cues(turns, classifier=classifier)}
+    judged = find_cues(turns, classifier=classifier, judge=judge)
+    assert {e.turn for e in judged} == {1}
+    assert all(judge.threshold <= e.confidence <= 0.99 for e in judged)
+    assert find_cues(turns, classifier=classifier, judge=judge, options={"min_confidence": 0.999}) == []

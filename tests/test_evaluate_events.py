@@ -25,12 +25,13 @@ def test_events_are_matched_to_labelled_turns_by_time():
 def test_counts_latency_error_and_apology_accuracy():
     result = {"events": [
         event("c1", "cue", 0.1, 3.9, confidence=0.9), event("c9", "cue", 5.2, 7.9, confidence=0.85),  # c9 in an agent turn: false
-        event("a1", "acknowledgement", 5.3, 7.9, cue="c1", latency_s=1.3),
+        event("a1", "acknowledgement", 5.3, 7.9, cue="c1", latency_s=1.3, confidence=0.75),
+        event("a9", "acknowledgement", 11.2, 12.0, cue="c1", latency_s=7.3, confidence=0.95),  # not the labelled one: wrong
         event("n1", "name_use", 12.0, 12.3), event("p1", "apology", 5.1, 6.0, genuine=True), event("p2", "apology", 11.2, 12.0, genuine=True),
     ]}
     counts = event_counts(TRUTH, result)
     assert counts["counts"]["cue"] == {"tp": 1, "fp": 1, "fn": 1}
-    assert counts["counts"]["acknowledgement"] == {"tp": 1, "fp": 0, "fn": 0}
+    assert counts["counts"]["acknowledgement"] == {"tp": 1, "fp": 1, "fn": 0}
     assert counts["counts"]["closing_action"] == {"tp": 0, "fp": 0, "fn": 1}
     assert abs(counts["latency_errors"][0] - 0.3) < 1e-9  # truth latency 5 - 4 = 1.0
     assert (counts["apologies_judged"], counts["apologies_right"]) == (2, 1)
@@ -38,8 +39,10 @@ def test_counts_latency_error_and_apology_accuracy():
                                        {"call": "t1", "error": "missed", "turn": 2, "text": "and worried"}]
     summary = summarize_events([counts, counts])
     assert summary["events"]["cue"]["precision"] == 0.5 and summary["genuine_apology_accuracy"] == 0.5
-    assert summary["cue_reliability"] == [{"confidence": "0.8-0.9", "events": 2, "right": 0, "share_right": 0.0},
-                                          {"confidence": "0.9-1.0", "events": 2, "right": 2, "share_right": 1.0}]
+    assert summary["reliability"]["cue"] == [{"confidence": "0.8-0.9", "events": 2, "right": 0, "share_right": 0.0},
+                                             {"confidence": "0.9-1.0", "events": 2, "right": 2, "share_right": 1.0}]
+    assert summary["reliability"]["acknowledgement"] == [{"confidence": "0.7-0.8", "events": 2, "right": 2, "share_right": 1.0},
+                                                         {"confidence": "0.9-1.0", "events": 2, "right": 0, "share_right": 0.0}]
     assert len(summary["errors"]["closing_action"]) == 2  # one miss per call
 
 

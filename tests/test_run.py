@@ -143,10 +143,11 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 @pytest.mark.parametrize("call_id", ["s01_energy_billing", "s03_bank_lost_card"])
-def test_documents_are_the_same_as_before_the_stages_were_reordered(sample_results, call_id):
-    """tests/golden holds what the pipeline wrote for one stereo and one mono sample before run.py became
-    the one orchestrator and the payloads were typed (timings, fingerprint and path left out). Rewrite
-    them only for a change meant to alter results, and say so in its commit."""
+def test_documents_are_the_same_as_the_golden_ones(sample_results, call_id):
+    """tests/golden holds what the pipeline wrote for one stereo and one mono sample (timings,
+    fingerprint and path left out): first before run.py became the one orchestrator, rewritten when the
+    learned judges changed cue confidences and acknowledgements. Rewrite them only for a change meant
+    to alter results, and say so in its commit."""
     now = json.loads((sample_results / "calls" / f"{call_id}.json").read_text())
     before = json.loads((GOLDEN / f"{call_id}.json").read_text())
     for key in ("timings", "fingerprint", "score"):  # the score stage came after; test_score covers it

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from ..config import AcknowledgementOptions
 from ..models import AGENT, Acknowledgement, Apology, Cue, Turn
+from .judge import Judge
 from .lexicon import compile_patterns, load_lexicon, matches
 from .sentences import SentenceClassifier, split_sentences
 from .text import content_words, normalize
@@ -21,65 +22,107 @@ def _apology_markers() -> list:
     return compile_patterns(load_lexicon("apologies")["markers"])
 
 
+# which signal a judged acknowledgement is put down to (its `how`), when it pushed the decision most
+HOW = {"phrase": "phrase", "genuine_apology": "apology", "reflection_share": "reflection", "sentence_model": "sentence_model",
+       "similarity": "paraphrase"}
+
+
 def find_acknowledgements(turns: list[Turn], cues: list[Cue], apologies: list[Apology],
                           options: AcknowledgementOptions | dict | None = None, *,
-                          classifier: SentenceClassifier | None = None) -> list[Acknowledgement]:
+                          classifier: SentenceClassifier | None = None, judge: Judge | None = None) -> list[Acknowledgement]:
     """An acknowledgement event for each cue that an agent turn answers within the window.
 
     An agent turn acknowledges a negative cue when it names the feeling, reassures, apologises
     genuinely, or reflects the customer's own words back; a positive cue when it congratulates or
     welcomes the thanks. Latency is the start of that turn minus the end of the cue's turn.
-    `classifier`, fitted on agent sentences, accepts wordings the phrase lists miss (with
-    options.sentence_model).
+    `classifier`, fitted on agent sentences, hears wordings the phrase lists miss. `judge`
+    (judges/acknowledgement.json, with the classifier) weighs all of these signals for the pair of
+    cue and agent turn (pair_signals) instead of taking any one of them as enough; its probability is
+    the event's confidence.
+
+    The agent answers the customer's turn, not each cue in it: the first agent turn that acknowledges
+    any cue of a turn acknowledges all of them ("I'm sorry, that sounds stressful" answers the worry
+    and the frustration said together), so one customer turn never gets several answering turns.
     """
     options = AcknowledgementOptions.of(options)
-    by_id = {t.id: t for t in turns}
     genuine_apology_turns = {a.turn for a in apologies if a.genuine}
     hollow_apology_turns = {a.turn for a in apologies if not a.genuine}
     events = []
-    for cue in cues:
-        cue_turn = by_id[cue.turn]
-        turn_words = content_words(cue_turn.text)
-        # reflection reads the words that carry the cue, not the whole turn: repeating the customer's
-        # facts ("so you have an 8 a.m. appointment") is not reflecting their feeling
-        cue_words = content_words(cue.text)
-        later = [t for t in turns if t.speaker == AGENT and t.id > cue.turn][: options.window_agent_turns]
-        for turn in later:
-            if turn.start - cue_turn.end > options.window_s:
-                break
-            how = _acknowledges(turn, cue, cue_words, turn.id in genuine_apology_turns, turn.id in hollow_apology_turns,
-                                options, classifier)
-            if how:
-                shared = tuple(sorted(turn_words & content_words(turn.text)))  # specific: reuses the customer's words
+    for cue_turn in [t for t in turns if any(c.turn == t.id for c in cues)]:
+        said = [c for c in cues if c.turn == cue_turn.id]
+        for position, turn in enumerate(candidate_turns(turns, cue_turn, options), start=1):
+            decisions = [_decide(pair_signals(cue, turn, position, turn.id in genuine_apology_turns, turn.id in hollow_apology_turns,
+                                              classifier if options.sentence_model else None), cue.polarity, options, judge)
+                         for cue in said]
+            if not any(how for how, _ in decisions):
+                continue
+            how, confidence = max(decisions, key=lambda d: (bool(d[0]), d[1] or 0.0))
+            shared = tuple(sorted(content_words(cue_turn.text) & content_words(turn.text)))  # specific: reuses the customer's words
+            for cue in said:
                 events.append(Acknowledgement(
                     id=f"a{len(events) + 1}", turn=turn.id, start=turn.start, end=turn.end, text=turn.text,
                     cue=cue.id, latency_s=round(turn.start - cue_turn.end, 2), turns_after_cue=turn.id - cue.turn,
-                    how=how, specific=bool(shared), shared_words=shared,
+                    how=how, specific=bool(shared), shared_words=shared, confidence=confidence,
                 ))
-                break
+            break
     return events
 
 
-def _acknowledges(turn: Turn, cue: Cue, cue_words: set[str], genuine_apology: bool, hollow_apology: bool,
-                  options: AcknowledgementOptions, classifier: SentenceClassifier | None) -> str:
-    """How `turn` acknowledges `cue` ("phrase", "apology", "reflection"), or "" when it does not."""
-    text = normalize(turn.text)
-    polarity = cue.polarity
-    if matches(_phrases()[polarity], text):
-        return "phrase"
-    if polarity == "negative" and genuine_apology:
-        return "apology"
-    needed = max(options.min_reflection_words_floor, min(options.min_reflection_words, len(cue_words)))
-    if polarity == "negative" and len(cue_words & content_words(turn.text)) >= needed:
-        return "reflection"
-    if (options.sentence_model and classifier is not None
-            and _classifier_hears(classifier, turn.text, f"acknowledge_{polarity}", options.min_probability, hollow_apology)):
-        return "sentence_model"
-    return ""
+def candidate_turns(turns: list[Turn], cue_turn: Turn, options: AcknowledgementOptions) -> list[Turn]:
+    """The agent turns that may acknowledge a cue in `cue_turn`: the next few, within the window."""
+    later = [t for t in turns if t.speaker == AGENT and t.id > cue_turn.id][: options.window_agent_turns]
+    return [t for t in later if t.start - cue_turn.end <= options.window_s]
 
 
-def _classifier_hears(classifier: SentenceClassifier, text: str, label: str, threshold: float, skip_apologies: bool) -> bool:
-    """Whether a sentence of `text` is classified `label`. Sentences of a non-apology or scripted
-    apology are skipped: "sorry you feel that way" sounds empathic to a model but is not."""
-    sentences = [s for s in split_sentences(text) if not (skip_apologies and matches(_apology_markers(), normalize(s)))]
-    return any(found == label for found, _ in classifier.best(sentences, threshold=threshold))
+def pair_signals(cue: Cue, turn: Turn, position: int, genuine_apology: bool, hollow_apology: bool,
+                 classifier: SentenceClassifier | None) -> dict[str, float]:
+    """What is weighed to decide whether agent `turn`, the `position`-th after the cue, acknowledges it.
+    Reflection reads the words that carry the cue, not the whole turn: repeating the customer's facts
+    ("so you have an 8 a.m. appointment") is not reflecting their feeling. Sentences of a non-apology
+    or scripted apology are not read by the model: "sorry you feel that way" sounds empathic but is not."""
+    cue_words = content_words(cue.text)
+    shared = len(cue_words & content_words(turn.text))
+    negative = cue.polarity == "negative"
+    sentences = [s for s in split_sentences(turn.text) or [turn.text]
+                 if not (hollow_apology and matches(_apology_markers(), normalize(s)))]
+    return {
+        "phrase": float(matches(_phrases()[cue.polarity], normalize(turn.text))),
+        "genuine_apology": float(genuine_apology and negative),
+        "hollow_apology": float(hollow_apology),
+        "reflection_words": float(min(shared, 4)),  # beyond four words, more is not more reflective
+        "reflection_share": shared / len(cue_words) if cue_words else 0.0,
+        "cue_words": float(len(cue_words)),
+        "sentence_model": classifier.probability(sentences, f"acknowledge_{cue.polarity}") if classifier else 0.0,
+        "similarity": _closest(classifier, cue.text, sentences) if classifier else 0.0,
+        "first_reply": float(position == 1),
+        "question": float(turn.text.rstrip().endswith("?")),
+        "negative_cue": float(negative),
+    }
+
+
+def _closest(classifier: SentenceClassifier, said: str, sentences: list[str]) -> float:
+    """How near in meaning the closest of `sentences` is to the words of the cue (cosine)."""
+    if not sentences:
+        return 0.0
+    vectors = classifier.encoder.encode([said, *sentences])
+    return float((vectors[1:] @ vectors[0]).max())
+
+
+def _decide(signals: dict[str, float], polarity: str, options: AcknowledgementOptions, judge: Judge | None) -> tuple[str, float | None]:
+    """(how, confidence) when the signals make an acknowledgement, ("", …) when not. Without a judge, any
+    one rule is enough, as the phrase lists were first meant."""
+    if judge is not None:
+        probability = judge.probability(signals)
+        if probability < (options.min_confidence or judge.threshold):
+            return "", probability
+        return HOW[judge.strongest(signals, tuple(HOW))], round(probability, 2)
+    if signals["phrase"]:
+        return "phrase", None
+    if signals["genuine_apology"]:
+        return "apology", None
+    needed = max(options.min_reflection_words_floor, min(options.min_reflection_words, signals["cue_words"]))
+    if polarity == "negative" and signals["reflection_words"] >= needed:
+        return "reflection", None
+    if signals["sentence_model"] >= options.min_probability:
+        return "sentence_model", None
+    return "", None

@@ -2,15 +2,20 @@
 turns where the customer's voice is aroused well above their own baseline (tone.arousal_by_turn)."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..config import CueOptions
 from ..models import CUSTOMER, Cue, Turn
+from .judge import Judge
 from .lexicon import compile_patterns, load_lexicon, matches
 from .sentences import SentenceClassifier, split_sentences
 from .text import normalize
+
+# the customer speaks of themselves: "I", "my", "we" (a feeling is mostly one's own)
+FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself|we|us|our)\b")
 
 
 @dataclass(frozen=True)
@@ -35,12 +40,15 @@ def cue_kinds() -> tuple[CueKind, ...]:
 
 
 def find_cues(turns: list[Turn], *, arousal: dict[int, float | None] | None = None,
-              options: CueOptions | dict | None = None, classifier: SentenceClassifier | None = None) -> list[Cue]:
+              options: CueOptions | dict | None = None, classifier: SentenceClassifier | None = None,
+              judge: Judge | None = None) -> list[Cue]:
     """One cue event per kind found in a customer turn, with the words that carry it.
 
     `arousal` maps a turn id to the customer's vocal arousal (0-100, against their own baseline).
     `classifier`, the sentence classifier fitted on customer sentences, finds the kinds the phrase
-    lists miss (with options.sentence_model).
+    lists miss (with options.sentence_model). `judge` (judges/cue.json, with the classifier) weighs
+    the turn's signals (cue_signals) and keeps its cues only when it is sure enough; its probability
+    is then their confidence.
     """
     options = CueOptions.of(options)
     arousal = arousal or {}
@@ -50,19 +58,48 @@ def find_cues(turns: list[Turn], *, arousal: dict[int, float | None] | None = No
             continue
         heard = arousal.get(turn.id)
         loud = heard is not None and heard >= options.voice_cue_arousal
-        found = _cues_in(normalize(turn.text))
-        if options.sentence_model and classifier is not None:
-            found += _cues_from_sentences(turn.text, {kind.name for kind, _ in found}, classifier, options.min_probability)
+        found = candidate_cues(turn.text, options, classifier)
+        judged = None
+        if found and judge is not None and classifier is not None:
+            judged = judge.probability(cue_signals(turn.text, found, classifier))
+            if judged < (options.min_confidence or judge.threshold):
+                found = []
         if not found and loud and turn.duration >= options.min_voice_cue_s:
             found = [(CueKind("frustration", "negative", options.voice_cue_confidence, ()), "")]
-        if found and matches(_closing_courtesies(), normalize(turn.text)):
-            found = [(kind, span) for kind, span in found if kind.name != "gratitude"]
         for kind, span in found:
-            confidence = min(0.99, kind.confidence + (options.voice_boost if loud and span else 0.0))
+            confidence = judged if judged is not None and span else kind.confidence
+            confidence = min(0.99, confidence + (options.voice_boost if loud and span else 0.0))
             events.append(Cue(id=f"c{len(events) + 1}", turn=turn.id, start=turn.start, end=turn.end, text=span or turn.text,
                               kind=kind.name, polarity=kind.polarity, confidence=round(confidence, 2),
                               source=("text+voice" if loud else "text") if span else "voice", arousal=heard))
     return events
+
+
+def candidate_cues(text: str, options: CueOptions, classifier: SentenceClassifier | None) -> list[tuple[CueKind, str]]:
+    """(kind, words) of every cue the phrase lists and the sentence classifier find in a turn's words,
+    before the judge weighs them; a thanks inside a closing courtesy is no gratitude cue."""
+    found = _cues_in(normalize(text))
+    if options.sentence_model and classifier is not None:
+        found += _cues_from_sentences(text, {kind.name for kind, _ in found}, classifier, options.min_probability)
+    if found and matches(_closing_courtesies(), normalize(text)):
+        found = [(kind, span) for kind, span in found if kind.name != "gratitude"]
+    return found
+
+
+def cue_signals(text: str, found: list[tuple[CueKind, str]], classifier: SentenceClassifier) -> dict[str, float]:
+    """What the cue judge weighs for one customer turn with candidate cues `found`."""
+    sentences = split_sentences(text) or [text]
+    phrases = [kind.confidence for kind, _ in found if kind.patterns]
+    return {
+        "phrase": max(phrases, default=0.0),
+        "phrase_kinds": float(len(phrases)),
+        "sentence_model": classifier.probability(sentences),
+        "kinds": float(len(found)),
+        "negative": float(any(kind.polarity == "negative" for kind, _ in found)),
+        "question_share": sum(s.rstrip().endswith("?") for s in sentences) / len(sentences),
+        "first_person": float(bool(FIRST_PERSON.search(normalize(text)))),
+        "log_words": math.log1p(len(text.split())),
+    }
 
 
 def _cues_from_sentences(text: str, known: set[str], classifier: SentenceClassifier, threshold: float) -> list[tuple[CueKind, str]]:

@@ -78,6 +78,17 @@ class SentenceClassifier:
         kinds = self.kinds_.predict(embeddings)
         return [(str(kind), float(p)) if p >= threshold else ("none", float(p)) for kind, p in zip(kinds, something)]
 
+    def probability(self, texts: list[str], label: str | None = None) -> float:
+        """The highest probability, over `texts`, that a text is `label`, or with no label that it is
+        anything but `none` (0 when there is no text)."""
+        if not texts or (label is not None and label not in self.kinds_.classes_):
+            return 0.0
+        embeddings = self.encoder.encode(texts)
+        something = self.detector_.predict_proba(embeddings)[:, list(self.detector_.classes_).index(True)]
+        if label is not None:
+            something = something * self.kinds_.predict_proba(embeddings)[:, list(self.kinds_.classes_).index(label)]
+        return float(something.max())
+
 
 def training_set(name: str) -> tuple[list[str], list[str]]:
     data = yaml.safe_load((TRAINING / f"{name}.yaml").read_text(encoding="utf-8"))

@@ -65,8 +65,11 @@ def event_counts(truth: dict, result: dict) -> dict[str, Any]:
     return {
         "counts": counts,
         "errors": {kind: _errors(found[kind], expected[kind], turns, truth.get("call_id", "")) for kind in EVENT_TYPES},
-        # (confidence, right) of every event that has a confidence, for the reliability table
-        "confidences": [(e["confidence"], where[e["id"]] in right_cue_turns) for e in of_type("cue") if "confidence" in e],
+        # (confidence, right) of every event that has a confidence, for the reliability tables
+        "confidences": {
+            "cue": [(e["confidence"], where[e["id"]] in right_cue_turns) for e in of_type("cue") if "confidence" in e],
+            "acknowledgement": [(e["confidence"], pair in expected_acks) for pair, e in predicted_acks.items() if e.get("confidence") is not None],
+        },
         "latency_errors": latency_errors,
         "apologies_judged": len(judged),
         "apologies_right": sum(predicted_apologies[t] == expected_apologies[t] for t in judged),
@@ -114,13 +117,14 @@ def summarize_events(per_call: list[dict[str, Any]]) -> dict[str, Any]:
     pooled = {kind: {"tp": 0, "fp": 0, "fn": 0} for kind in EVENT_TYPES}
     errors, judged, right = [], 0, 0
     mistakes: dict[str, list] = {kind: [] for kind in EVENT_TYPES}
-    confidences: list[tuple[float, bool]] = []
+    confidences: dict[str, list[tuple[float, bool]]] = {"cue": [], "acknowledgement": []}
     for call in per_call:
         for kind, c in call["counts"].items():
             for key in ("tp", "fp", "fn"):
                 pooled[kind][key] += c[key]
             mistakes[kind] += call.get("errors", {}).get(kind, [])
-        confidences += call.get("confidences", [])
+        for kind, pairs in call.get("confidences", {}).items():
+            confidences[kind] += pairs
         errors += call["latency_errors"]
         judged += call["apologies_judged"]
         right += call["apologies_right"]
@@ -130,7 +134,7 @@ def summarize_events(per_call: list[dict[str, Any]]) -> dict[str, Any]:
         "ack_latency_errors": len(errors),
         "genuine_apology_accuracy": _r(right / judged) if judged else None,
         "apologies_judged": judged,
-        "cue_reliability": reliability(confidences),
+        "reliability": {kind: reliability(pairs) for kind, pairs in confidences.items()},
         "errors": mistakes,
     }
 

@@ -1,0 +1,84 @@
+"""Learned judges: a logistic regression over a few named signals, fitted offline by
+tools/fit_judges.py on labelled calls by two writers and shipped as JSON (judges/<name>.json).
+
+A judge turns the rule and embedding signals a stage already computes (a phrase matched, a genuine
+apology, the words of the cue repeated, a sentence model's probability, …) into one calibrated
+probability, which is the event's confidence. It stays explainable: `strongest` names the signal that
+pushed the decision most. The weights are plain numbers, so no pickled model can break on an upgrade,
+and the file also records what it was fitted on and its cross-validated figures."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import ModelError
+
+JUDGES = Path(__file__).parent / "judges"
+
+
+@dataclass(frozen=True)
+class Judge:
+    """`probability(signals)` = sigmoid(intercept + Σ weight · (signal - mean) / scale)."""
+
+    name: str
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+    intercept: float
+    threshold: float  # chosen in cross-validation on the development calls, precision first
+    about: dict = field(default_factory=dict, compare=False)  # what it was fitted on, its cross-validated figures
+
+    def probability(self, signals: dict[str, float]) -> float:
+        return 1.0 / (1.0 + math.exp(-self._logit(signals)))
+
+    def _logit(self, signals: dict[str, float]) -> float:
+        return self.intercept + sum(self._contributions(signals).values())
+
+    def _contributions(self, signals: dict[str, float]) -> dict[str, float]:
+        missing = [f for f in self.features if f not in signals]
+        if missing:
+            raise ModelError(f"the {self.name} judge needs the signals {missing}", "refit it with tools/fit_judges.py")
+        return {f: w * (float(signals[f]) - m) / s for f, w, m, s in zip(self.features, self.weights, self.means, self.scales)}
+
+    def strongest(self, signals: dict[str, float], among: tuple[str, ...]) -> str:
+        """Which of the signals `among` pushed this decision up the most."""
+        contributions = self._contributions(signals)
+        return max(among, key=lambda f: contributions.get(f, float("-inf")))
+
+    def document(self) -> dict:
+        return {"name": self.name, "features": list(self.features), "weights": list(self.weights), "means": list(self.means),
+                "scales": list(self.scales), "intercept": self.intercept, "threshold": self.threshold, "about": self.about}
+
+    @classmethod
+    def of(cls, document: dict) -> "Judge":
+        return cls(document["name"], tuple(document["features"]), tuple(document["weights"]), tuple(document["means"]),
+                   tuple(document["scales"]), float(document["intercept"]), float(document["threshold"]), document.get("about", {}))
+
+
+@lru_cache(maxsize=None)
+def load_judge(name: str) -> Judge:
+    """The judge shipped as judges/<name>.json."""
+    path = JUDGES / f"{name}.json"
+    try:
+        return Judge.of(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError) as error:
+        raise ModelError(f"the {name} judge ({path}) cannot be read: {error}", "reinstall callqa, or refit it with tools/fit_judges.py") from error
+
+
+def fit_judge(name: str, rows: list[dict[str, float]], labels: list[bool], *, threshold: float,
+              regularization: float = 1.0, about: dict | None = None) -> Judge:
+    """A judge fitted on `rows` of signals (every row has the same keys) and their labels."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    features = tuple(rows[0])
+    x = np.array([[row[f] for f in features] for row in rows], dtype=float)
+    means, scales = x.mean(axis=0), x.std(axis=0)
+    scales[scales == 0] = 1.0
+    model = LogisticRegression(C=regularization, max_iter=5000).fit((x - means) / scales, np.asarray(labels, dtype=bool))
+    return Judge(name, features, tuple(float(w) for w in model.coef_[0]), tuple(float(m) for m in means),
+                 tuple(float(s) for s in scales), float(model.intercept_[0]), threshold, about or {})

@@ -1,0 +1,65 @@
+import json
+
+import numpy as np
+import pytest
+
+from pipeline.behaviours import judge as judge_module
+from pipeline.behaviours.acknowledge import pair_signals
+from pipeline.behaviours.cues import candidate_cues, cue_signals
+from pipeline.behaviours.judge import Judge, fit_judge, load_judge
+from pipeline.config import CueOptions
+from pipeline.errors import ModelError
+from pipeline.models import Cue
+
+from .conftest import turns_of
+
+
+def synthetic_rows(n=400, seed=3):
+    """`telling` decides the label (with noise); `noise` has nothing to do with it."""
+    rng = np.random.default_rng(seed)
+    telling, noise = rng.normal(size=n), rng.normal(size=n)
+    labels = telling + 0.3 * rng.normal(size=n) > 0
+    return [{"telling": float(a), "noise": float(b)} for a, b in zip(telling, noise)], labels.tolist()
+
+
+def test_a_fitted_judge_weighs_the_telling_signal_and_survives_its_file():
+    rows, labels = synthetic_rows()
+    judge = fit_judge("t", rows, labels, threshold=0.6, about={"fitted_on": ["synthetic"]})
+    assert judge.weights[0] > 5 * abs(judge.weights[1])
+    assert judge.probability({"telling": 2, "noise": 0}) > 0.9 > 0.1 > judge.probability({"telling": -2, "noise": 0})
+    again = Judge.of(json.loads(json.dumps(judge.document())))
+    assert again == judge and again.about == {"fitted_on": ["synthetic"]}
+    assert judge.strongest({"telling": 2, "noise": 2}, ("telling", "noise")) == "telling"
+    accuracy = np.mean([(judge.probability(r) >= 0.5) == y for r, y in zip(rows, labels)])
+    assert accuracy > 0.85
+
+
+def test_a_judge_refuses_signals_it_was_not_fitted_on():
+    judge = fit_judge("t", *synthetic_rows(), threshold=0.5)
+    with pytest.raises(ModelError, match="telling"):
+        judge.probability({"noise": 1.0})
+
+
+def test_an_unreadable_judge_file_says_what_to_do(tmp_path, monkeypatch):
+    (tmp_path / "broken.json").write_text("{not json")
+    monkeypatch.setattr(judge_module, "JUDGES", tmp_path)
+    load_judge.cache_clear()
+    try:
+        with pytest.raises(ModelError, match="broken.*fit_judges"):
+            load_judge("broken")
+    finally:
+        load_judge.cache_clear()
+
+
+def test_the_shipped_judges_read_exactly_the_signals_the_stages_give(models):
+    """A judge fitted on other signals than the code now computes would silently misjudge."""
+    customer, agent = models.classifier("customer_sentences"), models.classifier("agent_sentences")
+    text = "This is the third time I've called and I'm so frustrated."
+    found = candidate_cues(text, CueOptions(), customer)
+    assert set(load_judge("cue").features) == set(cue_signals(text, found, customer))
+    cue = Cue(id="c1", turn=0, start=0, end=1, text="third time", kind="frustration", polarity="negative", confidence=1, source="text")
+    agent_turn = turns_of(("customer", text), ("agent", "I'm sorry, that is frustrating."))[1]
+    assert set(load_judge("acknowledgement").features) == set(pair_signals(cue, agent_turn, 1, True, False, agent))
+    for name in ("cue", "acknowledgement"):
+        about = load_judge(name).about
+        assert 0 < load_judge(name).threshold < 1 and about["examples"] > about["positives"] > 0

@@ -1,0 +1,206 @@
+"""Fit the cue and acknowledgement judges (pipeline/behaviours/judges/*.json) on labelled calls by two
+writers: the development part of ../shared/data/labelled-calls (data/splits; never the held-out part)
+and the team's own data/labelled and data/samples. The team's data/heldout is not used either.
+
+    python tools/fit_judges.py           # cross-validate, choose the thresholds, write both judges
+    python tools/fit_judges.py --check   # cross-validate and print, write nothing
+
+Every figure printed is from leave-one-call-out cross-validation: each call is judged by judges fitted
+on the other calls only, end to end (the cue judge decides which cues stand, then the acknowledgement
+judge reads the agent turns after each of them), and scored as `callqa evaluate` scores turns.
+The threshold of each judge is the one with the best cross-validated F1 among those whose
+cross-validated precision is at least 0.90 (precision first: an analyst stops trusting a tool at its
+first absurd flag), the cue threshold first."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.behaviours.acknowledge import candidate_turns, pair_signals  # noqa: E402
+from pipeline.behaviours.conduct import find_apologies  # noqa: E402
+from pipeline.behaviours.cues import candidate_cues, cue_signals  # noqa: E402
+from pipeline.behaviours.judge import JUDGES, fit_judge  # noqa: E402
+from pipeline.behaviours.sentences import SentenceEncoder, fit_classifier, split_sentences  # noqa: E402
+from pipeline.config import AcknowledgementOptions, CueOptions  # noqa: E402
+from pipeline.models import AGENT, CUSTOMER, Cue, Turn, Word  # noqa: E402
+from pipeline.speech.transcript import plain_text  # noqa: E402
+
+LABELLED = ROOT.parent / "shared" / "data" / "labelled-calls"
+THRESHOLDS = [round(t, 2) for t in np.arange(0.2, 0.91, 0.05)]
+
+
+@dataclass
+class CallExamples:
+    """One labelled call's candidate cue turns and candidate (cue, agent turn) pairs, with their signals."""
+
+    call_id: str
+    cue_turns: set[int]  # labelled
+    ack_pairs: set[tuple[int, int]]  # labelled (cue turn, acknowledging turn)
+    turn_signals: dict[int, dict[str, float]] = field(default_factory=dict)  # customer turns with candidates
+    # per candidate cue: its turn, and its candidate agent turns in order as (turn id, signals)
+    cue_pairs: list[tuple[int, list[tuple[int, dict[str, float]]]]] = field(default_factory=list)
+
+
+def labelled_calls() -> list[tuple[str, dict]]:
+    dev = yaml.safe_load((ROOT / "data" / "splits" / "labelled-calls.yaml").read_text())["dev"]
+    if not LABELLED.is_dir():
+        sys.exit(f"{LABELLED} is missing: the development calls live in ../shared/data/labelled-calls")
+    paths = [LABELLED / f"{c}.truth.json" for c in dev]
+    paths += sorted((ROOT / "data" / "labelled").glob("*.truth.json")) + sorted((ROOT / "data" / "samples").glob("*.truth.json"))
+    return [(p.name.removesuffix(".truth.json"), json.loads(p.read_text())) for p in paths]
+
+
+def turns_of(labels: dict) -> list[Turn]:
+    turns = []
+    for t in labels["turns"]:
+        words = plain_text(t["text"]).split()
+        turns.append(Turn(t["id"], t["speaker"], t["start"], t["end"], tuple(Word(w, t["start"], t["end"], 1.0, t["speaker"]) for w in words)))
+    return turns
+
+
+def examples(call_id: str, labels: dict, customer, agent) -> CallExamples:
+    turns = turns_of(labels)
+    cue_turn_of = {c["id"]: c["turn"] for c in labels["cues"]}
+    call = CallExamples(call_id, set(cue_turn_of.values()), {(cue_turn_of[a["cue"]], a["turn"]) for a in labels["acknowledgements"]})
+    cue_options, ack_options = CueOptions(), AcknowledgementOptions()
+    apologies = find_apologies(turns)
+    genuine, hollow = {a.turn for a in apologies if a.genuine}, {a.turn for a in apologies if not a.genuine}
+    for turn in turns:
+        if turn.speaker != CUSTOMER:
+            continue
+        found = candidate_cues(turn.text, cue_options, customer)
+        if not found:
+            continue
+        call.turn_signals[turn.id] = cue_signals(turn.text, found, customer)
+        for kind, span in found:
+            cue = Cue(id="c", turn=turn.id, start=turn.start, end=turn.end, text=span, kind=kind.name, polarity=kind.polarity,
+                      confidence=1.0, source="text")
+            candidates = [(t.id, pair_signals(cue, t, position, t.id in genuine, t.id in hollow, agent))
+                          for position, t in enumerate(candidate_turns(turns, turn, ack_options), start=1)]
+            call.cue_pairs.append((turn.id, candidates))
+    return call
+
+
+def cue_rows(calls: list[CallExamples]):
+    return [(s, tid in c.cue_turns) for c in calls for tid, s in c.turn_signals.items()]
+
+
+def ack_rows(calls: list[CallExamples]):
+    """Pairs of labelled cue turns only, up to the labelled acknowledgement: the judge learns what
+    acknowledges a real cue; the first acknowledgement is the one that counts."""
+    rows = []
+    for c in calls:
+        for cue_turn, candidates in c.cue_pairs:
+            if cue_turn not in c.cue_turns:
+                continue
+            acked = min((a for t, a in c.ack_pairs if t == cue_turn), default=None)
+            for turn_id, signals in candidates:
+                if acked is not None and turn_id > acked:
+                    break
+                rows.append((signals, turn_id == acked))
+    return rows
+
+
+def fit(name: str, rows, threshold: float = 0.5, about: dict | None = None):
+    return fit_judge(name, [s for s, _ in rows], [y for _, y in rows], threshold=threshold, about=about)
+
+
+def scores(found: set, expected: set) -> dict[str, float]:
+    tp = len(found & expected)
+    precision = tp / len(found) if found else 0.0
+    recall = tp / len(expected) if expected else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3), "tp": tp,
+            "fp": len(found - expected), "fn": len(expected - found)}
+
+
+def cross_validate(calls: list[CallExamples], cue_threshold: float | None, among: set[str] | None = None) -> dict:
+    """Leave one call out. With `cue_threshold` None, the cue figures for every threshold; else, with
+    that cue threshold, the acknowledgement figures for every threshold. `among`: score only these
+    calls (all of them are still used for fitting)."""
+    found_cues = {t: set() for t in THRESHOLDS}
+    found_acks = {t: set() for t in THRESHOLDS}
+    for held in calls:
+        others = [c for c in calls if c is not held]
+        cue_judge = fit("cue", cue_rows(others))
+        kept = {tid for tid, s in held.turn_signals.items() if cue_threshold is None or cue_judge.probability(s) >= cue_threshold}
+        if cue_threshold is None:
+            for t in THRESHOLDS:
+                found_cues[t] |= {(held.call_id, tid) for tid in kept if cue_judge.probability(held.turn_signals[tid]) >= t}
+            continue
+        ack_judge = fit("acknowledgement", ack_rows(others))
+        # as find_acknowledgements does: the first agent turn that acknowledges any cue of the turn
+        best: dict[int, dict[int, float]] = {}
+        for cue_turn, candidates in held.cue_pairs:
+            if cue_turn in kept:
+                for tid, s in candidates:
+                    best.setdefault(cue_turn, {})[tid] = max(best.get(cue_turn, {}).get(tid, 0.0), ack_judge.probability(s))
+        for cue_turn, probabilities in best.items():
+            for t in THRESHOLDS:
+                first = next((tid for tid, p in sorted(probabilities.items()) if p >= t), None)
+                if first is not None:
+                    found_acks[t].add((held.call_id, cue_turn, first))
+    among = among or {c.call_id for c in calls}
+    if cue_threshold is None:
+        expected = {(c.call_id, t) for c in calls for t in c.cue_turns}
+        found = found_cues
+    else:
+        expected = {(c.call_id, *pair) for c in calls for pair in c.ack_pairs}
+        found = found_acks
+    return {t: scores({f for f in found[t] if f[0] in among}, {e for e in expected if e[0] in among}) for t in THRESHOLDS}
+
+
+def precision_first(table: dict, floor: float = 0.90) -> float:
+    """The threshold with the best F1 among those precise enough (or the most precise, when none is)."""
+    sure = [t for t, row in table.items() if row["precision"] >= floor] or [max(table, key=lambda t: table[t]["precision"])]
+    return max(sure, key=lambda t: (table[t]["f1"], -t))
+
+
+def show(title: str, table: dict, chosen: float) -> None:
+    print(title)
+    for t, row in table.items():
+        print(f"  {'*' if t == chosen else ' '} {t:.2f}  " + "  ".join(f"{k} {v}" for k, v in row.items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="cross-validate and print; write nothing")
+    args = parser.parse_args()
+    encoder = SentenceEncoder()
+    customer, agent = fit_classifier(encoder, "customer_sentences"), fit_classifier(encoder, "agent_sentences")
+    labelled = labelled_calls()
+    encoder.prepare([s for _, labels in labelled for t in labels["turns"] for s in split_sentences(plain_text(t["text"]))])
+    calls = [examples(call_id, labels, customer, agent) for call_id, labels in labelled]
+    cue_table = cross_validate(calls, None)
+    cue_threshold = precision_first(cue_table)
+    show("cue turns, leave-one-call-out", cue_table, cue_threshold)
+    ack_table = cross_validate(calls, cue_threshold)
+    ack_threshold = precision_first(ack_table)
+    show(f"acknowledgements, leave-one-call-out, after the cue judge at {cue_threshold}", ack_table, ack_threshold)
+    other_writer = {c.call_id for c in calls if c.call_id.startswith("c01")}
+    other_cues = cross_validate(calls, None, other_writer)[cue_threshold]
+    other_acks = cross_validate(calls, cue_threshold, other_writer)[ack_threshold]
+    print(f"the other writer's development calls alone: cues {other_cues}; acknowledgements {other_acks}")
+    if args.check:
+        return
+    fitted_on = [c.call_id for c in calls]
+    for name, rows, threshold, table in (("cue", cue_rows(calls), cue_threshold, cue_table),
+                                         ("acknowledgement", ack_rows(calls), ack_threshold, ack_table)):
+        about = {"fitted_on": fitted_on, "examples": len(rows), "positives": sum(y for _, y in rows),
+                 "cross_validated": table[threshold], "made_by": "tools/fit_judges.py"}
+        judge = fit(name, rows, threshold, about)
+        (JUDGES / f"{name}.json").write_text(json.dumps(judge.document(), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {JUDGES / f'{name}.json'}: {dict(zip(judge.features, (round(w, 2) for w in judge.weights)))}")
+
+
+if __name__ == "__main__":
+    main()
