@@ -31,7 +31,7 @@ from pipeline.behaviours.cues import candidate_cues, cue_signals  # noqa: E402
 from pipeline.behaviours.judge import JUDGES, fit_judge  # noqa: E402
 from pipeline.behaviours.sentences import SentenceEncoder, fit_classifier, split_sentences  # noqa: E402
 from pipeline.config import AcknowledgementOptions, CueOptions  # noqa: E402
-from pipeline.models import AGENT, CUSTOMER, Cue, Turn, Word  # noqa: E402
+from pipeline.models import CUSTOMER, Cue, Turn, Word  # noqa: E402
 from pipeline.speech.transcript import plain_text  # noqa: E402
 
 LABELLED = ROOT.parent / "shared" / "data" / "labelled-calls"
