@@ -30,6 +30,10 @@ def test_a_fitted_judge_weighs_the_telling_signal_and_survives_its_file():
     again = Judge.of(json.loads(json.dumps(judge.document())))
     assert again == judge and again.about == {"fitted_on": ["synthetic"]}
     assert judge.strongest({"telling": 2, "noise": 2}, ("telling", "noise")) == "telling"
+    sure = judge.probability({"telling": 2, "noise": 0})
+    assert judge.verdict({"telling": 2, "noise": 0}) == (True, sure)
+    assert not judge.verdict({"telling": 2, "noise": 0}, threshold=sure + 1e-9)[0]
+    assert judge.verdict({"telling": -2, "noise": 0}, threshold=0.0)[0]  # 0 is a threshold, not "the judge's own"
     accuracy = np.mean([(judge.probability(r) >= 0.5) == y for r, y in zip(rows, labels)])
     assert accuracy > 0.85
 

@@ -18,6 +18,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import yaml
@@ -43,6 +44,7 @@ class CallExamples:
     """One labelled call's candidate cue turns and candidate (cue, agent turn) pairs, with their signals."""
 
     call_id: str
+    other_writer: bool  # from ../shared/data/labelled-calls, not the team's own
     cue_turns: set[int]  # labelled
     ack_pairs: set[tuple[int, int]]  # labelled (cue turn, acknowledging turn)
     turn_signals: dict[int, dict[str, float]] = field(default_factory=dict)  # customer turns with candidates
@@ -50,13 +52,14 @@ class CallExamples:
     cue_pairs: list[tuple[int, list[tuple[int, dict[str, float]]]]] = field(default_factory=list)
 
 
-def labelled_calls() -> list[tuple[str, dict]]:
+def labelled_calls() -> list[tuple[str, dict, bool]]:
+    """(call id, labels, whether another writer wrote it) of every call fitted on."""
     dev = yaml.safe_load((ROOT / "data" / "splits" / "labelled-calls.yaml").read_text())["dev"]
     if not LABELLED.is_dir():
         sys.exit(f"{LABELLED} is missing: the development calls live in ../shared/data/labelled-calls")
     paths = [LABELLED / f"{c}.truth.json" for c in dev]
     paths += sorted((ROOT / "data" / "labelled").glob("*.truth.json")) + sorted((ROOT / "data" / "samples").glob("*.truth.json"))
-    return [(p.name.removesuffix(".truth.json"), json.loads(p.read_text())) for p in paths]
+    return [(p.name.removesuffix(".truth.json"), json.loads(p.read_text()), p.parent == LABELLED) for p in paths]
 
 
 def turns_of(labels: dict) -> list[Turn]:
@@ -67,10 +70,10 @@ def turns_of(labels: dict) -> list[Turn]:
     return turns
 
 
-def examples(call_id: str, labels: dict, customer, agent) -> CallExamples:
+def examples(call_id: str, labels: dict, other_writer: bool, customer, agent) -> CallExamples:
     turns = turns_of(labels)
     cue_turn_of = {c["id"]: c["turn"] for c in labels["cues"]}
-    call = CallExamples(call_id, set(cue_turn_of.values()), {(cue_turn_of[a["cue"]], a["turn"]) for a in labels["acknowledgements"]})
+    call = CallExamples(call_id, other_writer, set(cue_turn_of.values()), {(cue_turn_of[a["cue"]], a["turn"]) for a in labels["acknowledgements"]})
     cue_options, ack_options = CueOptions(), AcknowledgementOptions()
     apologies = find_apologies(turns)
     genuine, hollow = {a.turn for a in apologies if a.genuine}, {a.turn for a in apologies if not a.genuine}
@@ -123,40 +126,34 @@ def scores(found: set, expected: set) -> dict[str, float]:
             "fp": len(found - expected), "fn": len(expected - found)}
 
 
-def cross_validate(calls: list[CallExamples], cue_threshold: float | None, among: set[str] | None = None) -> dict:
-    """Leave one call out. With `cue_threshold` None, the cue figures for every threshold; else, with
-    that cue threshold, the acknowledgement figures for every threshold. `among`: score only these
-    calls (all of them are still used for fitting)."""
-    found_cues = {t: set() for t in THRESHOLDS}
-    found_acks = {t: set() for t in THRESHOLDS}
+def cue_probabilities(calls: list[CallExamples]) -> dict[tuple[str, int], float]:
+    """Leave one call out: (call, customer turn) → the cue judge's probability, fitted without that call."""
+    found = {}
     for held in calls:
-        others = [c for c in calls if c is not held]
-        cue_judge = fit("cue", cue_rows(others))
-        kept = {tid for tid, s in held.turn_signals.items() if cue_threshold is None or cue_judge.probability(s) >= cue_threshold}
-        if cue_threshold is None:
-            for t in THRESHOLDS:
-                found_cues[t] |= {(held.call_id, tid) for tid in kept if cue_judge.probability(held.turn_signals[tid]) >= t}
-            continue
-        ack_judge = fit("acknowledgement", ack_rows(others))
-        # as find_acknowledgements does: the first agent turn that acknowledges any cue of the turn
-        best: dict[int, dict[int, float]] = {}
+        judge = fit("cue", cue_rows([c for c in calls if c is not held]))
+        found.update({(held.call_id, tid): judge.probability(s) for tid, s in held.turn_signals.items()})
+    return found
+
+
+def ack_probabilities(calls: list[CallExamples], kept: set[tuple[str, int]]) -> dict[tuple[str, int], dict[int, float]]:
+    """Leave one call out: (call, cue turn) → agent turn → the acknowledgement judge's probability, for
+    the cue turns in `kept`; as find_acknowledgements does, an agent turn answers a customer turn with
+    the best of its cues."""
+    found: dict[tuple[str, int], dict[int, float]] = {}
+    for held in calls:
+        judge = fit("acknowledgement", ack_rows([c for c in calls if c is not held]))
         for cue_turn, candidates in held.cue_pairs:
-            if cue_turn in kept:
-                for tid, s in candidates:
-                    best.setdefault(cue_turn, {})[tid] = max(best.get(cue_turn, {}).get(tid, 0.0), ack_judge.probability(s))
-        for cue_turn, probabilities in best.items():
-            for t in THRESHOLDS:
-                first = next((tid for tid, p in sorted(probabilities.items()) if p >= t), None)
-                if first is not None:
-                    found_acks[t].add((held.call_id, cue_turn, first))
-    among = among or {c.call_id for c in calls}
-    if cue_threshold is None:
-        expected = {(c.call_id, t) for c in calls for t in c.cue_turns}
-        found = found_cues
-    else:
-        expected = {(c.call_id, *pair) for c in calls for pair in c.ack_pairs}
-        found = found_acks
-    return {t: scores({f for f in found[t] if f[0] in among}, {e for e in expected if e[0] in among}) for t in THRESHOLDS}
+            if (held.call_id, cue_turn) in kept:
+                best = found.setdefault((held.call_id, cue_turn), {})
+                for tid, signals in candidates:
+                    best[tid] = max(best.get(tid, 0.0), judge.probability(signals))
+    return found
+
+
+def score_table(found_at: Callable[[float], set], expected: set, among: set[str] | None = None) -> dict[float, dict]:
+    """Scores at every threshold; `among`: only these calls (every call is still fitted on)."""
+    inside = (lambda key: key[0] in among) if among else (lambda key: True)
+    return {t: scores({f for f in found_at(t) if inside(f)}, {e for e in expected if inside(e)}) for t in THRESHOLDS}
 
 
 def precision_first(table: dict, floor: float = 0.90) -> float:
@@ -178,25 +175,37 @@ def main() -> None:
     encoder = SentenceEncoder()
     customer, agent = fit_classifier(encoder, "customer_sentences"), fit_classifier(encoder, "agent_sentences")
     labelled = labelled_calls()
-    encoder.prepare([s for _, labels in labelled for t in labels["turns"] for s in split_sentences(plain_text(t["text"]))])
-    calls = [examples(call_id, labels, customer, agent) for call_id, labels in labelled]
-    cue_table = cross_validate(calls, None)
+    encoder.prepare([s for _, labels, _ in labelled for t in labels["turns"] for s in split_sentences(plain_text(t["text"]))])
+    calls = [examples(call_id, labels, other_writer, customer, agent) for call_id, labels, other_writer in labelled]
+    cue_found = cue_probabilities(calls)
+
+    def cues_at(t: float) -> set:
+        return {key for key, p in cue_found.items() if p >= t}
+
+    cue_expected = {(c.call_id, t) for c in calls for t in c.cue_turns}
+    cue_table = score_table(cues_at, cue_expected)
     cue_threshold = precision_first(cue_table)
     show("cue turns, leave-one-call-out", cue_table, cue_threshold)
-    ack_table = cross_validate(calls, cue_threshold)
+    ack_found = ack_probabilities(calls, cues_at(cue_threshold))
+
+    def acks_at(t: float) -> set:  # the first agent turn that reaches t answers the cue turn
+        return {(*key, next(tid for tid, p in sorted(turns.items()) if p >= t))
+                for key, turns in ack_found.items() if max(turns.values(), default=0.0) >= t}
+
+    ack_expected = {(c.call_id, *pair) for c in calls for pair in c.ack_pairs}
+    ack_table = score_table(acks_at, ack_expected)
     ack_threshold = precision_first(ack_table)
     show(f"acknowledgements, leave-one-call-out, after the cue judge at {cue_threshold}", ack_table, ack_threshold)
-    other_writer = {c.call_id for c in calls if c.call_id.startswith("c01")}
-    other_cues = cross_validate(calls, None, other_writer)[cue_threshold]
-    other_acks = cross_validate(calls, cue_threshold, other_writer)[ack_threshold]
-    print(f"the other writer's development calls alone: cues {other_cues}; acknowledgements {other_acks}")
+    other_writer = {c.call_id for c in calls if c.other_writer}
+    print(f"the other writer's development calls alone: cues {score_table(cues_at, cue_expected, other_writer)[cue_threshold]}; "
+          f"acknowledgements {score_table(acks_at, ack_expected, other_writer)[ack_threshold]}")
     if args.check:
         return
     fitted_on = [c.call_id for c in calls]
-    for name, rows, threshold, table in (("cue", cue_rows(calls), cue_threshold, cue_table),
+    for name, rows, threshold, figures in (("cue", cue_rows(calls), cue_threshold, cue_table),
                                          ("acknowledgement", ack_rows(calls), ack_threshold, ack_table)):
         about = {"fitted_on": fitted_on, "examples": len(rows), "positives": sum(y for _, y in rows),
-                 "cross_validated": table[threshold], "made_by": "tools/fit_judges.py"}
+                 "cross_validated": figures[threshold], "made_by": "tools/fit_judges.py"}
         judge = fit(name, rows, threshold, about)
         (JUDGES / f"{name}.json").write_text(json.dumps(judge.document(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {JUDGES / f'{name}.json'}: {dict(zip(judge.features, (round(w, 2) for w in judge.weights)))}")

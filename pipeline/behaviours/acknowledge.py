@@ -22,6 +22,10 @@ def _apology_markers() -> list:
     return compile_patterns(load_lexicon("apologies")["markers"])
 
 
+# An agent turn that repeats more of the cue's words than this is no more reflective for it: the
+# reflection signal the judge was fitted on stops counting here.
+MAX_REFLECTION_WORDS = 4
+
 # which signal a judged acknowledgement is put down to (its `how`), when it pushed the decision most
 HOW = {"phrase": "phrase", "genuine_apology": "apology", "reflection_share": "reflection", "sentence_model": "sentence_model",
        "similarity": "paraphrase"}
@@ -47,9 +51,12 @@ def find_acknowledgements(turns: list[Turn], cues: list[Cue], apologies: list[Ap
     options = AcknowledgementOptions.of(options)
     genuine_apology_turns = {a.turn for a in apologies if a.genuine}
     hollow_apology_turns = {a.turn for a in apologies if not a.genuine}
+    cues_of_turn: dict[int, list[Cue]] = {}
+    for cue in cues:
+        cues_of_turn.setdefault(cue.turn, []).append(cue)
     events = []
-    for cue_turn in [t for t in turns if any(c.turn == t.id for c in cues)]:
-        said = [c for c in cues if c.turn == cue_turn.id]
+    for cue_turn in (t for t in turns if t.id in cues_of_turn):
+        said = cues_of_turn[cue_turn.id]
         for position, turn in enumerate(candidate_turns(turns, cue_turn, options), start=1):
             decisions = [_decide(pair_signals(cue, turn, position, turn.id in genuine_apology_turns, turn.id in hollow_apology_turns,
                                               classifier if options.sentence_model else None), cue.polarity, options, judge)
@@ -89,7 +96,7 @@ def pair_signals(cue: Cue, turn: Turn, position: int, genuine_apology: bool, hol
         "phrase": float(matches(_phrases()[cue.polarity], normalize(turn.text))),
         "genuine_apology": float(genuine_apology and negative),
         "hollow_apology": float(hollow_apology),
-        "reflection_words": float(min(shared, 4)),  # beyond four words, more is not more reflective
+        "reflection_words": float(min(shared, MAX_REFLECTION_WORDS)),
         "reflection_share": shared / len(cue_words) if cue_words else 0.0,
         "cue_words": float(len(cue_words)),
         "sentence_model": classifier.probability(sentences, f"acknowledge_{cue.polarity}") if classifier else 0.0,
@@ -112,10 +119,8 @@ def _decide(signals: dict[str, float], polarity: str, options: AcknowledgementOp
     """(how, confidence) when the signals make an acknowledgement, ("", …) when not. Without a judge, any
     one rule is enough, as the phrase lists were first meant."""
     if judge is not None:
-        probability = judge.probability(signals)
-        if probability < (options.min_confidence or judge.threshold):
-            return "", probability
-        return HOW[judge.strongest(signals, tuple(HOW))], round(probability, 2)
+        accepted, probability = judge.verdict(signals, options.min_confidence)
+        return (HOW[judge.strongest(signals, tuple(HOW))] if accepted else ""), round(probability, 2)
     if signals["phrase"]:
         return "phrase", None
     if signals["genuine_apology"]:

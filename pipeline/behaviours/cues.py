@@ -14,9 +14,6 @@ from .lexicon import compile_patterns, load_lexicon, matches
 from .sentences import SentenceClassifier, split_sentences
 from .text import normalize
 
-# the customer speaks of themselves: "I", "my", "we" (a feeling is mostly one's own)
-FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself|we|us|our)\b")
-
 
 @dataclass(frozen=True)
 class CueKind:
@@ -29,6 +26,11 @@ class CueKind:
 @lru_cache(maxsize=1)
 def _closing_courtesies() -> list[re.Pattern]:
     return compile_patterns(load_lexicon("politeness")["closing"])
+
+
+@lru_cache(maxsize=1)
+def _first_person() -> frozenset[str]:
+    return frozenset(load_lexicon("text")["first_person"].split())
 
 
 @lru_cache(maxsize=1)
@@ -61,8 +63,8 @@ def find_cues(turns: list[Turn], *, arousal: dict[int, float | None] | None = No
         found = candidate_cues(turn.text, options, classifier)
         judged = None
         if found and judge is not None and classifier is not None:
-            judged = judge.probability(cue_signals(turn.text, found, classifier))
-            if judged < (options.min_confidence or judge.threshold):
+            kept, judged = judge.verdict(cue_signals(turn.text, found, classifier), options.min_confidence)
+            if not kept:
                 found = []
         if not found and loud and turn.duration >= options.min_voice_cue_s:
             found = [(CueKind("frustration", "negative", options.voice_cue_confidence, ()), "")]
@@ -97,7 +99,7 @@ def cue_signals(text: str, found: list[tuple[CueKind, str]], classifier: Sentenc
         "kinds": float(len(found)),
         "negative": float(any(kind.polarity == "negative" for kind, _ in found)),
         "question_share": sum(s.rstrip().endswith("?") for s in sentences) / len(sentences),
-        "first_person": float(bool(FIRST_PERSON.search(normalize(text)))),
+        "first_person": float(not _first_person().isdisjoint(re.findall(r"[a-z]+", normalize(text)))),
         "log_words": math.log1p(len(text.split())),
     }
 

@@ -35,6 +35,11 @@ class Judge:
     def probability(self, signals: dict[str, float]) -> float:
         return 1.0 / (1.0 + math.exp(-self._logit(signals)))
 
+    def verdict(self, signals: dict[str, float], threshold: float | None = None) -> tuple[bool, float]:
+        """(whether the probability reaches `threshold`, or the judge's own when None; the probability)."""
+        probability = self.probability(signals)
+        return probability >= (self.threshold if threshold is None else threshold), probability
+
     def _logit(self, signals: dict[str, float]) -> float:
         return self.intercept + sum(self._contributions(signals).values())
 

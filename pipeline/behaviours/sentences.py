@@ -74,9 +74,13 @@ class SentenceClassifier:
         if not texts:
             return []
         embeddings = self.encoder.encode(texts)
-        something = self.detector_.predict_proba(embeddings)[:, list(self.detector_.classes_).index(True)]
+        something = self._something(embeddings)
         kinds = self.kinds_.predict(embeddings)
         return [(str(kind), float(p)) if p >= threshold else ("none", float(p)) for kind, p in zip(kinds, something)]
+
+    def _something(self, embeddings: np.ndarray) -> np.ndarray:
+        """Per embedding, the probability that its text is anything but `none`."""
+        return self.detector_.predict_proba(embeddings)[:, list(self.detector_.classes_).index(True)]
 
     def probability(self, texts: list[str], label: str | None = None) -> float:
         """The highest probability, over `texts`, that a text is `label`, or with no label that it is
@@ -84,7 +88,7 @@ class SentenceClassifier:
         if not texts or (label is not None and label not in self.kinds_.classes_):
             return 0.0
         embeddings = self.encoder.encode(texts)
-        something = self.detector_.predict_proba(embeddings)[:, list(self.detector_.classes_).index(True)]
+        something = self._something(embeddings)
         if label is not None:
             something = something * self.kinds_.predict_proba(embeddings)[:, list(self.kinds_.classes_).index(label)]
         return float(something.max())

@@ -151,13 +151,13 @@ def _births(plain: list[str]) -> list[Span]:
     for marker in lexicon["birth_markers"]:
         for match in re.finditer(rf"\b{re.escape(marker)}\b", text):
             after = text[: match.end()].count(" ") + 1  # the token after the marker
-            while after < len(plain) and plain[after] in ("is", "was", "its"):
+            while after < len(plain) and plain[after] in lexicon["birth_lead_in"]:
                 after += 1
             end = after
             while end < len(plain) and end - after < MAX_DATE_WORDS and (
                     plain[end] in datelike or re.fullmatch(r"\d+(st|nd|rd|th)?|\d+[/.-]\d+([/.-]\d+)?", plain[end] or "-")):
                 end += 1
-            while end > after and plain[end - 1] in ("the", "of", "and"):
+            while end > after and plain[end - 1] in lexicon["date_joiners"]:
                 end -= 1
             if end > after:
                 spans.append(Span(after, end - 1, BIRTH))

@@ -124,7 +124,6 @@ def nightly_totals(store: Store, period: Period, *, agent: str | None = None, qu
                            FROM calls WHERE {where} GROUP BY agent_id, night ORDER BY agent_id, night""", parameters)
 
 
-
 def latency_distribution(store: Store, period: Period, *, agent: str | None = None, queue: str | None = None,
                          bins: tuple[float, ...] = (0.5, 1, 2, 3, 5, 10, 20, 45)) -> pd.DataFrame:
     """How many calls had their median acknowledgement latency in each bin (seconds, upper bounds)."""
