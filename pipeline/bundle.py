@@ -44,7 +44,7 @@ class ModelBundle:
 
     @staticmethod
     def judge(name: str) -> Judge:
-        """The learned judge shipped as behaviours/judges/<name>.json (cue, acknowledgement)."""
+        """The learned judge shipped as behaviours/judges/<name>.json (cue, acknowledgement, recap, closing)."""
         return load_judge(name)
 
     def classifier(self, name: str) -> SentenceClassifier:

@@ -260,6 +260,11 @@ class CheckOptions(_Options):
     recap_sentence_model, recap_min_similarity: or have a sentence this close in meaning (MiniLM
         cosine) to one the customer said.
     closing_share: a closing action is looked for in the last share of the call.
+    judge: the recap and closing judges (behaviours/judges/recap.json and closing.json, logistic
+        regressions fitted by tools/fit_judges.py) each pick the one turn they are surest of; false:
+        the marker and keyword rules decide alone, and may find several.
+    min_confidence: the judges' probability from which that turn counts; None takes the thresholds
+        shipped with them, chosen in cross-validation (precision first).
     """
 
     name_similarity: float = 80.0
@@ -270,6 +275,8 @@ class CheckOptions(_Options):
     recap_sentence_model: bool = True
     recap_min_similarity: float = 0.6
     closing_share: float = 0.4
+    judge: bool = True
+    min_confidence: float | None = None
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,7 @@ class Recap(Event):
     type: str = "recap"
     shared_words: tuple[str, ...]
     similarity: float
+    confidence: float | None = None  # the recap judge's probability; None when the rules decided
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,6 +170,7 @@ class ClosingAction(Event):
     owner: str
     action: str
     timeframe: str
+    confidence: float | None = None  # the closing judge's probability; None when the rules decided
 
 
 @dataclass(frozen=True, kw_only=True)

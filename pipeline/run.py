@@ -143,8 +143,9 @@ def find_behaviours(turns: list[Turn], spec: CallSpec, arousal: dict[int, float 
         judge=models.judge("acknowledgement") if ack_options.judge and ack_options.sentence_model else None)
     customer_name = learn_customer_name(turns, spec.customer_name, spec.agent_name)
     name_uses, names = find_name_uses(turns, customer_name, options.checks)
-    recaps = find_recaps(turns, options.checks, encoder=encoder)
-    closing = find_closing(turns, options.checks)
+    check_judge = models.judge if options.checks.judge else (lambda name: None)
+    recaps = find_recaps(turns, options.checks, encoder=encoder, judge=check_judge("recap"))
+    closing = find_closing(turns, options.checks, judge=check_judge("closing"))
     checks = summarize(cues, acknowledgements, apologies, names, recaps, closing)
     events = [*cues, *acknowledgements, *apologies, *name_uses, *recaps, *closing, *find_conduct(turns)]
     return Behaviours(tuple(sorted(events, key=lambda e: (e.start, e.id))), checks)

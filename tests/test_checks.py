@@ -1,4 +1,6 @@
 from pipeline.behaviours.checks import find_closing, find_name_uses, find_recaps, learn_customer_name
+from pipeline.behaviours.judge import load_judge
+from pipeline.models import ClosingAction, Recap
 
 from .conftest import turns_of
 
@@ -52,3 +54,43 @@ def test_closing_action_needs_owner_action_and_time_frame():
     assert (4, "vague_closing") in types and (4, "closing_action") not in types
     assert (5, "further_help") in types
     assert not [t for t in types if t[0] == 0]  # the same words at the start of a call are no closing
+
+
+def test_the_recap_judge_picks_the_restatement_of_what_the_customer_said(models):
+    turns = turns_of(
+        ("agent", "Thanks for calling, how can I help?"),
+        ("customer", "I was billed twice this month, and the second payment left my account on Monday."),
+        ("agent", "Just to confirm, can I take your account number?"),  # a marker, and nothing of theirs
+        ("customer", "It is 4471."),
+        ("agent", "So if I understand correctly, you were billed twice this month and the second payment went out Monday. Is that right?"),
+        ("customer", "Yes."),
+        ("agent", "I have refunded the second payment, you will see it within three days."),
+    )
+    [recap] = find_recaps(turns, encoder=models.encoder, judge=load_judge("recap"))
+    assert isinstance(recap, Recap) and recap.turn == 4 and 0 < recap.confidence <= 1
+    assert {"twice", "payment", "second"} <= set(recap.shared_words)
+    assert find_recaps(turns[:4], encoder=models.encoder, judge=load_judge("recap")) == []
+
+
+def test_the_closing_judge_takes_the_wrap_up_not_advice_or_a_vague_promise():
+    start = (
+        ("customer", "My router keeps dropping the connection and I work from home."),
+        ("agent", "I understand, that is disruptive. Let me look."),
+        ("customer", "Thanks."),
+        ("agent", "Next time you can just restart it from the app."),
+        ("customer", "Okay."),
+    )
+    turns = turns_of(
+        *start,
+        ("agent", "So here is what happens next: I have booked an engineer for tomorrow between eight and ten, "
+                  "and I will text you a confirmation within the hour."),
+        ("customer", "Great."),
+        ("agent", "Is there anything else I can help with?"),
+    )
+    events = find_closing(turns, judge=load_judge("closing"))
+    [closing] = [e for e in events if isinstance(e, ClosingAction)]
+    assert closing.turn == 5 and closing.confidence >= load_judge("closing").threshold
+    assert (7, "further_help") in [(e.turn, e.type) for e in events]
+    vague = turns_of(*start, ("agent", "Someone will look into it at some point."), ("customer", "Fine."))
+    vague_events = find_closing(vague, judge=load_judge("closing"))
+    assert [e.type for e in vague_events if e.turn >= 3] == ["vague_closing"]

@@ -49,3 +49,12 @@ def test_counts_latency_error_and_apology_accuracy():
 def test_f1_of_nothing_predicted_is_undefined_not_perfect():
     table = f1_table({"recap": {"tp": 0, "fp": 0, "fn": 2}})
     assert table["recap"]["precision"] is None and table["recap"]["recall"] == 0.0
+
+
+def test_recaps_and_closing_actions_get_reliability_tables_too():
+    result = {"events": [event("r1", "recap", 5.3, 7.9, confidence=0.95),  # turn 1: no recap is labelled
+                         event("x1", "closing_action", 11.2, 13.0, confidence=0.65),
+                         event("x2", "closing_action", 11.2, 13.0)]}  # decided by the rules: no confidence, no row
+    summary = summarize_events([event_counts(TRUTH, result)])
+    assert summary["reliability"]["recap"] == [{"confidence": "0.9-1.0", "events": 1, "right": 0, "share_right": 0.0}]
+    assert summary["reliability"]["closing_action"] == [{"confidence": "0.6-0.7", "events": 1, "right": 1, "share_right": 1.0}]

@@ -5,9 +5,10 @@ import pytest
 
 from pipeline.behaviours import judge as judge_module
 from pipeline.behaviours.acknowledge import pair_signals
+from pipeline.behaviours.checks import closing_signals, recap_signals
 from pipeline.behaviours.cues import candidate_cues, cue_signals
 from pipeline.behaviours.judge import Judge, fit_judge, load_judge
-from pipeline.config import CueOptions
+from pipeline.config import CheckOptions, CueOptions
 from pipeline.errors import ModelError
 from pipeline.models import Cue
 
@@ -38,6 +39,16 @@ def test_a_fitted_judge_weighs_the_telling_signal_and_survives_its_file():
     assert accuracy > 0.85
 
 
+def test_best_picks_the_one_candidate_the_judge_is_surest_of_only_when_sure_enough():
+    judge = fit_judge("t", *synthetic_rows(), threshold=0.6)
+    candidates = {3: {"telling": -1.0, "noise": 0.0}, 7: {"telling": 2.0, "noise": 0.0}, 9: {"telling": 0.5, "noise": 0.0}}
+    [(key, probability)] = judge.best(candidates)
+    assert key == 7 and probability == round(judge.probability(candidates[7]), 2)
+    assert judge.best({3: candidates[3]}) == []  # below the judge's threshold: nothing
+    assert judge.best({3: candidates[3]}, threshold=0.0) == [(3, round(judge.probability(candidates[3]), 2))]
+    assert judge.best({}) == []
+
+
 def test_a_judge_refuses_signals_it_was_not_fitted_on():
     judge = fit_judge("t", *synthetic_rows(), threshold=0.5)
     with pytest.raises(ModelError, match="telling"):
@@ -64,6 +75,9 @@ def test_the_shipped_judges_read_exactly_the_signals_the_stages_give(models):
     cue = Cue(id="c1", turn=0, start=0, end=1, text="third time", kind="frustration", polarity="negative", confidence=1, source="text")
     agent_turn = turns_of(("customer", text), ("agent", "I'm sorry, that is frustrating."))[1]
     assert set(load_judge("acknowledgement").features) == set(pair_signals(cue, agent_turn, 1, True, False, agent))
-    for name in ("cue", "acknowledgement"):
+    turns = turns_of(("customer", text), ("agent", "So you were charged twice? I'll refund it today."))
+    assert set(load_judge("recap").features) == set(recap_signals(turns, models.encoder)[1])
+    assert set(load_judge("closing").features) == set(closing_signals(turns, CheckOptions())[1])
+    for name in ("cue", "acknowledgement", "recap", "closing"):
         about = load_judge(name).about
         assert 0 < load_judge(name).threshold < 1 and about["examples"] > about["positives"] > 0

@@ -1,16 +1,17 @@
-"""Fit the cue and acknowledgement judges (pipeline/behaviours/judges/*.json) on labelled calls by two
+"""Fit the cue, acknowledgement, recap and closing judges (pipeline/behaviours/judges/*.json) on labelled calls by two
 writers: the development part of ../shared/data/labelled-calls (data/splits; never the held-out part)
 and the team's own data/labelled and data/samples. The team's data/heldout is not used either.
 
-    python tools/fit_judges.py           # cross-validate, choose the thresholds, write both judges
+    python tools/fit_judges.py           # cross-validate, choose the thresholds, write the judges
     python tools/fit_judges.py --check   # cross-validate and print, write nothing
 
 Every figure printed is from leave-one-call-out cross-validation: each call is judged by judges fitted
 on the other calls only, end to end (the cue judge decides which cues stand, then the acknowledgement
-judge reads the agent turns after each of them), and scored as `callqa evaluate` scores turns.
+judge reads the agent turns after each of them; the recap and closing judges each pick the one turn of
+the call they are surest of), and scored as `callqa evaluate` scores turns.
 The threshold of each judge is the one with the best cross-validated F1 among those whose
 cross-validated precision is at least 0.90 (precision first: an analyst stops trusting a tool at its
-first absurd flag), the cue threshold first."""
+first absurd flag), of equal ones the highest, and the cue threshold first."""
 from __future__ import annotations
 
 import argparse
@@ -27,11 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.behaviours.acknowledge import candidate_turns, pair_signals  # noqa: E402
+from pipeline.behaviours.checks import closing_signals, recap_signals  # noqa: E402
 from pipeline.behaviours.conduct import find_apologies  # noqa: E402
 from pipeline.behaviours.cues import candidate_cues, cue_signals  # noqa: E402
 from pipeline.behaviours.judge import JUDGES, fit_judge  # noqa: E402
 from pipeline.behaviours.sentences import SentenceEncoder, fit_classifier, split_sentences  # noqa: E402
-from pipeline.config import AcknowledgementOptions, CueOptions  # noqa: E402
+from pipeline.config import AcknowledgementOptions, CheckOptions, CueOptions  # noqa: E402
 from pipeline.models import CUSTOMER, Cue, Turn, Word  # noqa: E402
 from pipeline.speech.transcript import plain_text  # noqa: E402
 
@@ -50,6 +52,8 @@ class CallExamples:
     turn_signals: dict[int, dict[str, float]] = field(default_factory=dict)  # customer turns with candidates
     # per candidate cue: its turn, and its candidate agent turns in order as (turn id, signals)
     cue_pairs: list[tuple[int, list[tuple[int, dict[str, float]]]]] = field(default_factory=list)
+    # the judges that pick one turn per call: name → (labelled turns, candidate turn → signals)
+    one_per_call: dict[str, tuple[set[int], dict[int, dict[str, float]]]] = field(default_factory=dict)
 
 
 def labelled_calls() -> list[tuple[str, dict, bool]]:
@@ -72,8 +76,11 @@ def turns_of(labels: dict) -> list[Turn]:
 
 def examples(call_id: str, labels: dict, other_writer: bool, customer, agent) -> CallExamples:
     turns = turns_of(labels)
+    one_per_call = {"recap": (set(labels["recaps"]), recap_signals(turns, agent.encoder)),
+                    "closing": (set(labels["closing_actions"]), closing_signals(turns, CheckOptions()))}
     cue_turn_of = {c["id"]: c["turn"] for c in labels["cues"]}
-    call = CallExamples(call_id, other_writer, set(cue_turn_of.values()), {(cue_turn_of[a["cue"]], a["turn"]) for a in labels["acknowledgements"]})
+    call = CallExamples(call_id, other_writer, set(cue_turn_of.values()), {(cue_turn_of[a["cue"]], a["turn"]) for a in labels["acknowledgements"]},
+                        one_per_call=one_per_call)
     cue_options, ack_options = CueOptions(), AcknowledgementOptions()
     apologies = find_apologies(turns)
     genuine, hollow = {a.turn for a in apologies if a.genuine}, {a.turn for a in apologies if not a.genuine}
@@ -111,6 +118,20 @@ def ack_rows(calls: list[CallExamples]):
                     break
                 rows.append((signals, turn_id == acked))
     return rows
+
+
+def one_per_call_rows(calls: list[CallExamples], name: str):
+    return [(signals, tid in c.one_per_call[name][0]) for c in calls for tid, signals in c.one_per_call[name][1].items()]
+
+
+def best_turns(calls: list[CallExamples], name: str) -> dict[str, tuple[int, float]]:
+    """Leave one call out: call → (the turn the `name` judge, fitted without that call, is surest of;
+    its probability), as Judge.best picks it."""
+    found = {}
+    for held in calls:
+        judge = fit(name, one_per_call_rows([c for c in calls if c is not held], name), threshold=0.0)
+        found.update({held.call_id: best for best in judge.best(held.one_per_call[name][1])})
+    return found
 
 
 def fit(name: str, rows, threshold: float = 0.5, about: dict | None = None):
@@ -157,9 +178,10 @@ def score_table(found_at: Callable[[float], set], expected: set, among: set[str]
 
 
 def precision_first(table: dict, floor: float = 0.90) -> float:
-    """The threshold with the best F1 among those precise enough (or the most precise, when none is)."""
+    """The threshold with the best F1 among those precise enough (or the most precise, when none is);
+    of equal ones, the highest: precision first."""
     sure = [t for t, row in table.items() if row["precision"] >= floor] or [max(table, key=lambda t: table[t]["precision"])]
-    return max(sure, key=lambda t: (table[t]["f1"], -t))
+    return max(sure, key=lambda t: (table[t]["f1"], t))
 
 
 def show(title: str, table: dict, chosen: float) -> None:
@@ -199,11 +221,20 @@ def main() -> None:
     other_writer = {c.call_id for c in calls if c.other_writer}
     print(f"the other writer's development calls alone: cues {score_table(cues_at, cue_expected, other_writer)[cue_threshold]}; "
           f"acknowledgements {score_table(acks_at, ack_expected, other_writer)[ack_threshold]}")
+    chosen = {"cue": (cue_rows(calls), cue_threshold, cue_table), "acknowledgement": (ack_rows(calls), ack_threshold, ack_table)}
+    for name in ("recap", "closing"):
+        best = best_turns(calls, name)
+        expected = {(c.call_id, t) for c in calls for t in c.one_per_call[name][0]}
+        table = score_table(lambda t: {(call_id, tid) for call_id, (tid, p) in best.items() if p >= t}, expected)
+        threshold = precision_first(table)
+        show(f"{name}: the one turn per call the judge is surest of, leave-one-call-out", table, threshold)
+        print(f"the other writer's development calls alone: {name} "
+              f"{score_table(lambda t: {(c, tid) for c, (tid, p) in best.items() if p >= t}, expected, other_writer)[threshold]}")
+        chosen[name] = (one_per_call_rows(calls, name), threshold, table)
     if args.check:
         return
     fitted_on = [c.call_id for c in calls]
-    for name, rows, threshold, figures in (("cue", cue_rows(calls), cue_threshold, cue_table),
-                                         ("acknowledgement", ack_rows(calls), ack_threshold, ack_table)):
+    for name, (rows, threshold, figures) in chosen.items():
         about = {"fitted_on": fitted_on, "examples": len(rows), "positives": sum(y for _, y in rows),
                  "cross_validated": figures[threshold], "made_by": "tools/fit_judges.py"}
         judge = fit(name, rows, threshold, about)

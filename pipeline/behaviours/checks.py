@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 from ..config import CheckOptions
 from ..models import (AGENT, CUSTOMER, Acknowledgement, Apology, ApologyCounts, Checks, ClosingAction, Cue, Event, NameSummary,
                       NameUse, Recap, Turn)
+from .judge import Judge
 from .lexicon import compile_patterns, load_lexicon, matches
 from .sentences import SentenceEncoder, split_sentences
 from .text import content_words, normalize
@@ -80,31 +81,67 @@ def _is_name(word: str, names: list[str], similarity: float) -> bool:
     return any(word == n or (len(word) >= 3 and len(n) >= 3 and word[0] == n[0] and fuzz.ratio(word, n) >= similarity) for n in names)
 
 
+# The most of the customer's content words the recap judge counts: a longer restatement is no more a recap.
+MAX_RECAP_WORDS = 6
+
+
 def find_recaps(turns: list[Turn], options: CheckOptions | dict | None = None, *,
-                encoder: SentenceEncoder | None = None) -> list[Recap]:
-    """Agent turns that restate the customer's issue: a recap marker, and a restatement checked
-    against what the customer said before it: enough of their own content words, or (with the
-    sentence `encoder`) a sentence close in meaning to theirs. A marker alone does not count."""
+                encoder: SentenceEncoder | None = None, judge: Judge | None = None) -> list[Recap]:
+    """The agent turn that restates the customer's issue, checked against what the customer said
+    before it. With the recap `judge` (judges/recap.json) and the sentence `encoder`: the one agent
+    turn the judge is surest of (recap_signals), as both writers of the labelled calls mark one recap
+    per call at most. Without the judge: every turn with a recap marker and enough of the customer's
+    content words, or a sentence close in meaning to theirs. A marker alone never counts."""
     options = CheckOptions.of(options)
+    encoder = encoder if options.recap_sentence_model else None
+    signals = recap_signals(turns, encoder)
+    if judge is not None and encoder is not None:
+        kept = dict(judge.best(signals, options.min_confidence))
+    else:
+        kept = {tid: None for tid, s in signals.items()
+                if s["marker"] and (s["shared_words"] >= options.recap_min_overlap or s["similarity"] >= options.recap_min_similarity)}
     events = []
     heard: set[str] = set()
+    for turn in turns:
+        if turn.speaker == CUSTOMER:
+            heard |= content_words(turn.text)
+        elif turn.id in kept:
+            events.append(Recap(id=f"r{len(events) + 1}", turn=turn.id, start=turn.start, end=turn.end, text=turn.text,
+                                shared_words=tuple(sorted(heard & content_words(turn.text))),
+                                similarity=round(signals[turn.id]["similarity"], 2), confidence=kept[turn.id]))
+    return events
+
+
+def recap_signals(turns: list[Turn], encoder: SentenceEncoder | None) -> dict[int, dict[str, float]]:
+    """What the recap judge weighs for each agent turn once the customer has spoken: a recap marker;
+    how many of the customer's content words come back, and what share of the turn they make; how
+    close in meaning its closest sentence is to one of theirs; how far into the call it is; whether it
+    asks back ("is that right?"); and whether it commits to an action with a time, which restates the
+    agent's own plan rather than the customer's issue."""
+    lexicon = _lexicon()
+    end = max((t.end for t in turns), default=0.0) or 1.0
+    heard: set[str] = set()
     said: list[str] = []
+    found = {}
     for turn in turns:
         if turn.speaker == CUSTOMER:
             heard |= content_words(turn.text)
             said.append(turn.text)
             continue
-        if turn.speaker != AGENT:
+        if turn.speaker != AGENT or not said:
             continue
-        text = normalize(turn.text)
-        if matches(_lexicon()["recap"], text):
-            shared = sorted(heard & content_words(turn.text))
-            use_meaning = options.recap_sentence_model and encoder is not None and said
-            similarity = _closest_meaning(encoder, turn.text, said) if use_meaning else 0.0
-            if len(shared) >= options.recap_min_overlap or similarity >= options.recap_min_similarity:
-                events.append(Recap(id=f"r{len(events) + 1}", turn=turn.id, start=turn.start, end=turn.end, text=turn.text,
-                                    shared_words=tuple(shared), similarity=round(similarity, 2)))
-    return events
+        text, mine = normalize(turn.text), content_words(turn.text)
+        shared = len(heard & mine)
+        found[turn.id] = {
+            "marker": float(matches(lexicon["recap"], text)),
+            "shared_words": float(min(shared, MAX_RECAP_WORDS)),
+            "shared_share": shared / len(mine) if mine else 0.0,
+            "similarity": _closest_meaning(encoder, turn.text, said) if encoder is not None else 0.0,
+            "position": turn.start / end,
+            "question": float("?" in turn.text),
+            "commitment": float(all(lexicon[f"closing_{k}"].search(text) for k in ("owner", "action", "timeframe"))),
+        }
+    return found
 
 
 def _closest_meaning(encoder: SentenceEncoder, text: str, said: list[str]) -> float:
@@ -116,26 +153,52 @@ def _closest_meaning(encoder: SentenceEncoder, text: str, said: list[str]) -> fl
     return float((encoder.encode(mine) @ encoder.encode(theirs).T).max())
 
 
-def find_closing(turns: list[Turn], options: CheckOptions | dict | None = None) -> list[Event]:
-    """Near the end: concrete action statements (an owner, an action and a time frame), vague ones
-    ("someone will look into it"), and offers of further help."""
+def find_closing(turns: list[Turn], options: CheckOptions | dict | None = None, *, judge: Judge | None = None) -> list[Event]:
+    """Near the end: the concrete action statement (an owner, an action and a time frame), vague ones
+    ("someone will look into it"), and offers of further help. With the closing `judge`
+    (judges/closing.json), the closing action is the one turn it is surest of (closing_signals): advice
+    ("next time you can just check it") or a mid-call step is not the call's closing. Without it, every
+    turn with an owner, an action and a time frame."""
     options = CheckOptions.of(options)
     lexicon = _lexicon()
-    end = max((t.end for t in turns), default=0.0)
+    signals = closing_signals(turns, options)
+    if judge is not None:
+        closing = dict(judge.best(signals, options.min_confidence))
+    else:
+        closing = {tid: None for tid, s in signals.items() if s["owner"] and s["action"] and s["timeframe"]}
     events = []
-    for turn in turns:
-        if turn.speaker != AGENT or turn.end < end * (1 - options.closing_share):
-            continue
+    for turn in (t for t in turns if t.id in signals):
         text = normalize(turn.text)
-        owner, action, when = (lexicon[f"closing_{k}"].search(text) for k in ("owner", "action", "timeframe"))
-        if owner and action and when:
+        if turn.id in closing:
+            owner, action, when = (lexicon[f"closing_{k}"].search(text) for k in ("owner", "action", "timeframe"))
             events.append(ClosingAction(id=f"x{len(events) + 1}", turn=turn.id, start=turn.start, end=turn.end, text=turn.text,
-                                        owner=owner.group(0), action=action.group(0), timeframe=when.group(0)))
-        elif lexicon["closing_vague"].search(text):
+                                        owner=owner.group(0) if owner else "", action=action.group(0) if action else "",
+                                        timeframe=when.group(0) if when else "", confidence=closing[turn.id]))
+        elif signals[turn.id]["vague"]:
             events.append(Event(id=f"x{len(events) + 1}", type="vague_closing", turn=turn.id, start=turn.start, end=turn.end, text=turn.text))
-        if lexicon["further_help"].search(text):
+        if signals[turn.id]["further_help"]:
             events.append(Event(id=f"x{len(events) + 1}", type="further_help", turn=turn.id, start=turn.start, end=turn.end, text=turn.text))
     return events
+
+
+def closing_signals(turns: list[Turn], options: CheckOptions) -> dict[int, dict[str, float]]:
+    """What the closing judge weighs for each agent turn in the last `closing_share` of the call: an
+    owner, an action and a time frame, and how many time frames; a vague promise; an offer of further
+    help; how near the end it is, in agent turns; a question."""
+    lexicon = _lexicon()
+    end = max((t.end for t in turns), default=0.0)
+    late = [t for t in turns if t.speaker == AGENT and t.end >= end * (1 - options.closing_share)]
+    found = {}
+    for left, turn in enumerate(reversed(late), start=1):
+        text = normalize(turn.text)
+        found[turn.id] = {
+            **{k: float(bool(lexicon[f"closing_{k}"].search(text))) for k in ("owner", "action", "timeframe", "vague")},
+            "timeframes": float(min(sum(1 for _ in lexicon["closing_timeframe"].finditer(text)), 3)),
+            "further_help": float(bool(lexicon["further_help"].search(text))),
+            "from_end": 1.0 / left,
+            "question": float(turn.text.rstrip().endswith("?")),
+        }
+    return dict(sorted(found.items()))
 
 
 def summarize(cues: list[Cue], acknowledgements: list[Acknowledgement], apologies: list[Apology], names: NameSummary,

@@ -40,6 +40,15 @@ class Judge:
         probability = self.probability(signals)
         return probability >= (self.threshold if threshold is None else threshold), probability
 
+    def best(self, candidates: dict[int, dict[str, float]], threshold: float | None = None) -> list[tuple[int, float]]:
+        """Of `candidates` (id → signals), the one the judge is surest of, as [(id, probability)], when
+        it reaches `threshold` (the judge's own when None); [] when none does."""
+        scored = [(self.probability(signals), key) for key, signals in candidates.items()]
+        if not scored:
+            return []
+        probability, key = max(scored)
+        return [(key, round(probability, 2))] if probability >= (self.threshold if threshold is None else threshold) else []
+
     def _logit(self, signals: dict[str, float]) -> float:
         return self.intercept + sum(self._contributions(signals).values())
 

@@ -7,6 +7,7 @@ from statistics import median
 from typing import Any
 
 EVENT_TYPES = ("cue", "acknowledgement", "name_use", "recap", "closing_action", "apology")
+JUDGED_TYPES = ("cue", "acknowledgement", "recap", "closing_action")  # events a learned judge gives a confidence
 
 
 def truth_turn_of(event: dict, truth_turns: list[dict]) -> int | None:
@@ -69,6 +70,8 @@ def event_counts(truth: dict, result: dict) -> dict[str, Any]:
         "confidences": {
             "cue": [(e["confidence"], where[e["id"]] in right_cue_turns) for e in of_type("cue") if "confidence" in e],
             "acknowledgement": [(e["confidence"], pair in expected_acks) for pair, e in predicted_acks.items() if e.get("confidence") is not None],
+            **{kind: [(e["confidence"], where[e["id"]] in expected[kind]) for e in of_type(kind) if e.get("confidence") is not None]
+               for kind in ("recap", "closing_action")},
         },
         "latency_errors": latency_errors,
         "apologies_judged": len(judged),
@@ -117,7 +120,7 @@ def summarize_events(per_call: list[dict[str, Any]]) -> dict[str, Any]:
     pooled = {kind: {"tp": 0, "fp": 0, "fn": 0} for kind in EVENT_TYPES}
     errors, judged, right = [], 0, 0
     mistakes: dict[str, list] = {kind: [] for kind in EVENT_TYPES}
-    confidences: dict[str, list[tuple[float, bool]]] = {"cue": [], "acknowledgement": []}
+    confidences: dict[str, list[tuple[float, bool]]] = {kind: [] for kind in JUDGED_TYPES}
     for call in per_call:
         for kind, c in call["counts"].items():
             for key in ("tp", "fp", "fn"):
