@@ -3,6 +3,17 @@ from pipeline.behaviours.conduct import find_apologies, find_conduct
 from .conftest import turns_of
 
 
+def test_a_courtesy_sorry_is_no_apology():
+    turns = turns_of(
+        ("agent", "Sorry, one moment while I pull that up."),
+        ("agent", "Sorry, could you repeat that last part?"),
+        ("agent", "Sorry to interrupt, but is the account in your name?"),
+        ("agent", "I'm so sorry this happened, that should never have gone out. Sorry, bear with me."),
+        ("agent", "Sorry, I didn't catch that."),
+    )
+    assert [(e.turn, e.kind) for e in find_apologies(turns)] == [(3, "genuine")]
+
+
 def test_genuine_apology_against_non_apology_and_filler():
     turns = turns_of(
         ("agent", "I'm so sorry we charged you twice, that was our mistake."),

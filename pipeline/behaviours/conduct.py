@@ -12,7 +12,7 @@ from .text import normalize
 @lru_cache(maxsize=1)
 def apology_phrases() -> dict[str, list]:
     lexicon = load_lexicon("apologies")
-    return {key: compile_patterns(lexicon[key]) for key in ("markers", "non_apology", "scripted", "ownership")}
+    return {key: compile_patterns(lexicon[key]) for key in ("markers", "courtesy", "non_apology", "scripted", "ownership")}
 
 
 @lru_cache(maxsize=1)
@@ -23,13 +23,16 @@ def _conduct_phrases() -> dict[str, tuple[str, list]]:
 
 def find_apologies(turns: list[Turn]) -> list[Apology]:
     """One apology event per agent turn that apologises. `genuine` is false for a non-apology
-    ("sorry you feel that way") or scripted filler ("we apologize for any inconvenience")."""
+    ("sorry you feel that way") or scripted filler ("we apologize for any inconvenience"). A courtesy
+    "sorry" ("sorry, one moment", "sorry, could you repeat that") is no apology at all."""
     phrases = apology_phrases()
     events = []
     for turn in turns:
         if turn.speaker != AGENT:
             continue
         text = normalize(turn.text)
+        for courtesy in phrases["courtesy"]:
+            text = courtesy.sub(" ", text)
         if not matches(phrases["markers"], text):
             continue
         if matches(phrases["non_apology"], text):
