@@ -224,12 +224,15 @@ def main() -> None:
     chosen = {"cue": (cue_rows(calls), cue_threshold, cue_table), "acknowledgement": (ack_rows(calls), ack_threshold, ack_table)}
     for name in ("recap", "closing"):
         best = best_turns(calls, name)
+
+        def picked_at(t: float) -> set:
+            return {(call_id, tid) for call_id, (tid, p) in best.items() if p >= t}
+
         expected = {(c.call_id, t) for c in calls for t in c.one_per_call[name][0]}
-        table = score_table(lambda t: {(call_id, tid) for call_id, (tid, p) in best.items() if p >= t}, expected)
+        table = score_table(picked_at, expected)
         threshold = precision_first(table)
         show(f"{name}: the one turn per call the judge is surest of, leave-one-call-out", table, threshold)
-        print(f"the other writer's development calls alone: {name} "
-              f"{score_table(lambda t: {(c, tid) for c, (tid, p) in best.items() if p >= t}, expected, other_writer)[threshold]}")
+        print(f"the other writer's development calls alone: {name} {score_table(picked_at, expected, other_writer)[threshold]}")
         chosen[name] = (one_per_call_rows(calls, name), threshold, table)
     if args.check:
         return

@@ -96,7 +96,7 @@ def find_recaps(turns: list[Turn], options: CheckOptions | dict | None = None, *
     encoder = encoder if options.recap_sentence_model else None
     signals = recap_signals(turns, encoder)
     if judge is not None and encoder is not None:
-        kept = dict(judge.best(signals, options.min_confidence))
+        kept = {tid: round(p, 2) for tid, p in judge.best(signals, options.min_confidence)}
     else:
         kept = {tid: None for tid, s in signals.items()
                 if s["marker"] and (s["shared_words"] >= options.recap_min_overlap or s["similarity"] >= options.recap_min_similarity)}
@@ -163,7 +163,7 @@ def find_closing(turns: list[Turn], options: CheckOptions | dict | None = None, 
     lexicon = _lexicon()
     signals = closing_signals(turns, options)
     if judge is not None:
-        closing = dict(judge.best(signals, options.min_confidence))
+        closing = {tid: round(p, 2) for tid, p in judge.best(signals, options.min_confidence)}
     else:
         closing = {tid: None for tid, s in signals.items() if s["owner"] and s["action"] and s["timeframe"]}
     events = []

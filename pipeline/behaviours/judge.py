@@ -47,7 +47,7 @@ class Judge:
         if not scored:
             return []
         probability, key = max(scored)
-        return [(key, round(probability, 2))] if probability >= (self.threshold if threshold is None else threshold) else []
+        return [(key, probability)] if probability >= (self.threshold if threshold is None else threshold) else []
 
     def _logit(self, signals: dict[str, float]) -> float:
         return self.intercept + sum(self._contributions(signals).values())
