@@ -1,17 +1,19 @@
-"""Fit the cue, acknowledgement, recap and closing judges (pipeline/behaviours/judges/*.json) on labelled calls by two
-writers: the development part of ../shared/data/labelled-calls (data/splits; never the held-out part)
-and the team's own data/labelled and data/samples. The team's data/heldout is not used either.
+"""Fit the cue, acknowledgement, recap and closing judges (pipeline/behaviours/judges/*.json) on
+labelled calls by two writers: the development part of ../shared/data/labelled-calls (data/splits; never
+the held-out part) and the team's own data/labelled and data/samples. The team's data/heldout is not
+used either.
 
-    python tools/fit_judges.py           # cross-validate, choose the thresholds, write the judges
+    python tools/fit_judges.py --asr R   # fit on each call's transcript and on what ASR heard of it
+                                         # (R: `callqa run` results of their audio; the README says how)
     python tools/fit_judges.py --check   # cross-validate and print, write nothing
 
 Every figure printed is from leave-one-call-out cross-validation: each call is judged by judges fitted
-on the other calls only, end to end (the cue judge decides which cues stand, then the acknowledgement
-judge reads the agent turns after each of them; the recap and closing judges each pick the one turn of
-the call they are surest of), and scored as `callqa evaluate` scores turns.
-The threshold of each judge is the one with the best cross-validated F1 among those whose
-cross-validated precision is at least 0.90 (precision first: an analyst stops trusting a tool at its
-first absurd flag), of equal ones the highest, and the cue threshold first."""
+on the other calls only (never on another version of the same call), end to end: the cue judge decides
+which cues stand, then the acknowledgement judge reads the agent turns after each of them; the recap
+and closing judges each pick the one turn of the call they are surest of. Calls are scored as `callqa
+evaluate` scores turns. The threshold of each judge is the one with the best cross-validated F1 among
+those whose cross-validated precision is at least 0.90 (precision first: an analyst stops trusting a
+tool at its first absurd flag), of equal ones the highest; the cue threshold is chosen first."""
 from __future__ import annotations
 
 import argparse
@@ -34,6 +36,7 @@ from pipeline.behaviours.cues import candidate_cues, cue_signals  # noqa: E402
 from pipeline.behaviours.judge import JUDGES, fit_judge  # noqa: E402
 from pipeline.behaviours.sentences import SentenceEncoder, fit_classifier, split_sentences  # noqa: E402
 from pipeline.config import AcknowledgementOptions, CheckOptions, CueOptions  # noqa: E402
+from pipeline.evaluate.events import truth_turn_of  # noqa: E402
 from pipeline.models import CUSTOMER, Cue, Turn, Word  # noqa: E402
 from pipeline.speech.transcript import plain_text  # noqa: E402
 
@@ -45,8 +48,9 @@ THRESHOLDS = [round(t, 2) for t in np.arange(0.2, 0.91, 0.05)]
 class CallExamples:
     """One labelled call's candidate cue turns and candidate (cue, agent turn) pairs, with their signals."""
 
-    call_id: str
+    call_id: str  # "<call>@asr<n>" for the version made of the ASR turns of its audio run in the n-th --asr folder
     other_writer: bool  # from ../shared/data/labelled-calls, not the team's own
+    group: str  # the call, whichever version: a fold leaves out all versions of it
     cue_turns: set[int]  # labelled
     ack_pairs: set[tuple[int, int]]  # labelled (cue turn, acknowledging turn)
     turn_signals: dict[int, dict[str, float]] = field(default_factory=dict)  # customer turns with candidates
@@ -66,6 +70,43 @@ def labelled_calls() -> list[tuple[str, dict, bool]]:
     return [(p.name.removesuffix(".truth.json"), json.loads(p.read_text()), p.parent == LABELLED) for p in paths]
 
 
+def asr_versions(folders: list[Path], labelled: list[tuple[str, dict, bool]]) -> list[tuple[str, dict, bool, str]]:
+    """The labelled calls again, as the pipeline heard them: the turns of their `callqa run` results
+    in `folders`, each labelled from the truth turn it falls in, as `callqa evaluate` matches them.
+    Punctuation, words and turn breaks then differ as they will on any recording, so the judges learn
+    not to lean on what only an exact transcript has (a question mark, a marker word ASR mishears)."""
+    truth_of = {call_id: (labels, other_writer) for call_id, labels, other_writer in labelled}
+    versions = []
+    for number, folder in enumerate(folders, start=1):
+        for path in sorted((folder / "calls").glob("*.json")):
+            result = json.loads(path.read_text())
+            if result.get("call_id") in truth_of and result.get("status") == "scored":
+                labels, other_writer = truth_of[result["call_id"]]
+                versions.append((f"{result['call_id']}@asr{number}", heard_labels(labels, result["turns"]), other_writer, result["call_id"]))
+    return versions
+
+
+def heard_labels(truth: dict, heard: list[dict]) -> dict:
+    """`truth`'s labels moved onto the `heard` turns: a heard turn carries the labels of the truth turn
+    it falls in (every piece of a cue turn is a cue turn; the first piece of an acknowledging, recap or
+    closing turn is that turn)."""
+    truth_turns = truth["turns"]
+    pieces: dict[int, list[int]] = {}
+    for turn in heard:
+        if turn["speaker"] in ("agent", "customer"):
+            pieces.setdefault(truth_turn_of(turn, truth_turns), []).append(turn["id"])
+    first = {t: ids[0] for t, ids in pieces.items()}
+    cues, acknowledgements = [], []
+    for cue in truth["cues"]:
+        for piece in pieces.get(cue["turn"], []):
+            cues.append({**cue, "id": f"{cue['id']}.{piece}", "turn": piece})
+            acknowledgements += [{"cue": f"{cue['id']}.{piece}", "turn": first[a["turn"]]}
+                                 for a in truth["acknowledgements"] if a["cue"] == cue["id"] and a["turn"] in first]
+    return {"turns": [{k: t[k] for k in ("id", "speaker", "start", "end", "text")} for t in heard], "cues": cues,
+            "acknowledgements": acknowledgements, "recaps": [first[t] for t in truth["recaps"] if t in first],
+            "closing_actions": [first[t] for t in truth["closing_actions"] if t in first]}
+
+
 def turns_of(labels: dict) -> list[Turn]:
     turns = []
     for t in labels["turns"]:
@@ -74,12 +115,12 @@ def turns_of(labels: dict) -> list[Turn]:
     return turns
 
 
-def examples(call_id: str, labels: dict, other_writer: bool, customer, agent) -> CallExamples:
+def examples(call_id: str, labels: dict, other_writer: bool, group: str, customer, agent) -> CallExamples:
     turns = turns_of(labels)
-    one_per_call = {"recap": (set(labels["recaps"]), recap_signals(turns, agent.encoder)),
+    one_per_call = {"recap": (set(labels["recaps"]), recap_signals(turns, agent.encoder, CheckOptions())),
                     "closing": (set(labels["closing_actions"]), closing_signals(turns, CheckOptions()))}
     cue_turn_of = {c["id"]: c["turn"] for c in labels["cues"]}
-    call = CallExamples(call_id, other_writer, set(cue_turn_of.values()), {(cue_turn_of[a["cue"]], a["turn"]) for a in labels["acknowledgements"]},
+    call = CallExamples(call_id, other_writer, group, set(cue_turn_of.values()), {(cue_turn_of[a["cue"]], a["turn"]) for a in labels["acknowledgements"]},
                         one_per_call=one_per_call)
     cue_options, ack_options = CueOptions(), AcknowledgementOptions()
     apologies = find_apologies(turns)
@@ -129,7 +170,7 @@ def best_turns(calls: list[CallExamples], name: str) -> dict[str, tuple[int, flo
     its probability), as Judge.best picks it."""
     found = {}
     for held in calls:
-        judge = fit(name, one_per_call_rows([c for c in calls if c is not held], name), threshold=0.0)
+        judge = fit(name, one_per_call_rows([c for c in calls if c.group != held.group], name), threshold=0.0)
         found.update({held.call_id: best for best in judge.best(held.one_per_call[name][1])})
     return found
 
@@ -151,7 +192,7 @@ def cue_probabilities(calls: list[CallExamples]) -> dict[tuple[str, int], float]
     """Leave one call out: (call, customer turn) → the cue judge's probability, fitted without that call."""
     found = {}
     for held in calls:
-        judge = fit("cue", cue_rows([c for c in calls if c is not held]))
+        judge = fit("cue", cue_rows([c for c in calls if c.group != held.group]))
         found.update({(held.call_id, tid): judge.probability(s) for tid, s in held.turn_signals.items()})
     return found
 
@@ -162,7 +203,7 @@ def ack_probabilities(calls: list[CallExamples], kept: set[tuple[str, int]]) -> 
     the best of its cues."""
     found: dict[tuple[str, int], dict[int, float]] = {}
     for held in calls:
-        judge = fit("acknowledgement", ack_rows([c for c in calls if c is not held]))
+        judge = fit("acknowledgement", ack_rows([c for c in calls if c.group != held.group]))
         for cue_turn, candidates in held.cue_pairs:
             if (held.call_id, cue_turn) in kept:
                 best = found.setdefault((held.call_id, cue_turn), {})
@@ -191,14 +232,17 @@ def show(title: str, table: dict, chosen: float) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="cross-validate and print; write nothing")
+    parser.add_argument("--asr", action="append", type=Path, default=[], metavar="RESULTS",
+                        help="a `callqa run` output folder of these calls' audio: fit on what ASR heard too")
     args = parser.parse_args()
     encoder = SentenceEncoder()
     customer, agent = fit_classifier(encoder, "customer_sentences"), fit_classifier(encoder, "agent_sentences")
     labelled = labelled_calls()
-    encoder.prepare([s for _, labels, _ in labelled for t in labels["turns"] for s in split_sentences(plain_text(t["text"]))])
-    calls = [examples(call_id, labels, other_writer, customer, agent) for call_id, labels, other_writer in labelled]
+    versions = [(call_id, labels, other_writer, call_id) for call_id, labels, other_writer in labelled] + asr_versions(args.asr, labelled)
+    encoder.prepare([s for _, labels, _, _ in versions for t in labels["turns"] for s in split_sentences(plain_text(t["text"]))])
+    calls = [examples(*version, customer, agent) for version in versions]
     cue_found = cue_probabilities(calls)
 
     def cues_at(t: float) -> set:
@@ -218,9 +262,16 @@ def main() -> None:
     ack_table = score_table(acks_at, ack_expected)
     ack_threshold = precision_first(ack_table)
     show(f"acknowledgements, leave-one-call-out, after the cue judge at {cue_threshold}", ack_table, ack_threshold)
-    other_writer = {c.call_id for c in calls if c.other_writer}
-    print(f"the other writer's development calls alone: cues {score_table(cues_at, cue_expected, other_writer)[cue_threshold]}; "
-          f"acknowledgements {score_table(acks_at, ack_expected, other_writer)[ack_threshold]}")
+    parts = {"the other writer's transcripts": {c.call_id for c in calls if c.other_writer and c.call_id == c.group},
+             "the other writer's calls as ASR heard them": {c.call_id for c in calls if c.other_writer and c.call_id != c.group}}
+
+    def show_parts(name: str, found_at: Callable[[float], set], expected: set, threshold: float) -> None:
+        for part, among in parts.items():
+            if among:
+                print(f"  {part}: {name} {score_table(found_at, expected, among)[threshold]}")
+
+    show_parts("cues", cues_at, cue_expected, cue_threshold)
+    show_parts("acknowledgements", acks_at, ack_expected, ack_threshold)
     chosen = {"cue": (cue_rows(calls), cue_threshold, cue_table), "acknowledgement": (ack_rows(calls), ack_threshold, ack_table)}
     for name in ("recap", "closing"):
         best = best_turns(calls, name)
@@ -232,7 +283,7 @@ def main() -> None:
         table = score_table(picked_at, expected)
         threshold = precision_first(table)
         show(f"{name}: the one turn per call the judge is surest of, leave-one-call-out", table, threshold)
-        print(f"the other writer's development calls alone: {name} {score_table(picked_at, expected, other_writer)[threshold]}")
+        show_parts(name, picked_at, expected, threshold)
         chosen[name] = (one_per_call_rows(calls, name), threshold, table)
     if args.check:
         return

@@ -94,12 +94,11 @@ def find_recaps(turns: list[Turn], options: CheckOptions | dict | None = None, *
     content words, or a sentence close in meaning to theirs. A marker alone never counts."""
     options = CheckOptions.of(options)
     encoder = encoder if options.recap_sentence_model else None
-    signals = recap_signals(turns, encoder)
+    signals = recap_signals(turns, encoder, options)
     if judge is not None and encoder is not None:
         kept = {tid: round(p, 2) for tid, p in judge.best(signals, options.min_confidence)}
     else:
-        kept = {tid: None for tid, s in signals.items()
-                if s["marker"] and (s["shared_words"] >= options.recap_min_overlap or s["similarity"] >= options.recap_min_similarity)}
+        kept = {tid: None for tid, s in signals.items() if s["marker"]}
     events = []
     heard: set[str] = set()
     for turn in turns:
@@ -112,8 +111,11 @@ def find_recaps(turns: list[Turn], options: CheckOptions | dict | None = None, *
     return events
 
 
-def recap_signals(turns: list[Turn], encoder: SentenceEncoder | None) -> dict[int, dict[str, float]]:
-    """What the recap judge weighs for each agent turn once the customer has spoken: a recap marker;
+def recap_signals(turns: list[Turn], encoder: SentenceEncoder | None, options: CheckOptions) -> dict[int, dict[str, float]]:
+    """What the recap judge weighs for each agent turn that restates something the customer said before
+    it (at least `recap_min_overlap` of their content words, or a sentence `recap_min_similarity` close
+    in meaning to one of theirs: "just to confirm, can I take your account number?" restates nothing):
+    a recap marker;
     how many of the customer's content words come back, and what share of the turn they make; how
     close in meaning its closest sentence is to one of theirs; how far into the call it is; whether it
     asks back ("is that right?"); and whether it commits to an action with a time, which restates the
@@ -132,11 +134,14 @@ def recap_signals(turns: list[Turn], encoder: SentenceEncoder | None) -> dict[in
             continue
         text, mine = normalize(turn.text), content_words(turn.text)
         shared = len(heard & mine)
+        similarity = _closest_meaning(encoder, turn.text, said) if encoder is not None else 0.0
+        if shared < options.recap_min_overlap and similarity < options.recap_min_similarity:
+            continue
         found[turn.id] = {
             "marker": float(matches(lexicon["recap"], text)),
             "shared_words": float(min(shared, MAX_RECAP_WORDS)),
             "shared_share": shared / len(mine) if mine else 0.0,
-            "similarity": _closest_meaning(encoder, turn.text, said) if encoder is not None else 0.0,
+            "similarity": similarity,
             "position": turn.start / end,
             "question": float("?" in turn.text),
             "commitment": float(all(lexicon[f"closing_{k}"].search(text) for k in ("owner", "action", "timeframe"))),
