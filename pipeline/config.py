@@ -193,8 +193,12 @@ class CueOptions(_Options):
         development part of ../shared/data/labelled-calls (data/splits), from their transcripts:
         0.7 gave cue precision 0.65, recall 0.97; 0.8 gave 0.71, 0.97; 0.85 gave 0.77, 0.89.
     voice_cue_arousal: read by the cue stage: a customer turn whose vocal arousal (0-100, against
-        the customer's own baseline) is this high strengthens a cue found in its words, or is a cue of
-        its own. Higher than tone.heated_arousal: a cue needs stronger evidence than a tone score.
+        the customer's own baseline) is this high strengthens a cue found in its words, or (with
+        voice_only) is a cue of its own. Higher than tone.heated_arousal: a cue needs stronger evidence than a tone score.
+    voice_only: a loud turn with no cue in its words is a cue of its own (source: voice). Off by
+        default: on the labelled calls' audio and the real calls of ../shared/data/calls, none of the
+        six turns it flagged was a cue ("I don't think so. I think you can, right?"); loudness alone
+        says too little on a phone line. Loudness still strengthens cues found in the words.
     min_voice_cue_s: turns shorter than this are too short to judge by loudness alone.
     voice_cue_confidence: the confidence of a cue heard only in the voice.
     voice_boost: how much a loud voice adds to the confidence of a cue found in the words.
@@ -211,6 +215,7 @@ class CueOptions(_Options):
     judge: bool = True
     min_confidence: float | None = None
     voice_cue_arousal: float = 80.0
+    voice_only: bool = False
     min_voice_cue_s: float = 1.0
     voice_cue_confidence: float = 0.5
     voice_boost: float = 0.08

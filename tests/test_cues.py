@@ -38,9 +38,11 @@ def test_a_raised_voice_is_a_cue_or_strengthens_one():
     quiet = find_cues(turns, arousal={0: 40.0, 1: 40.0}, options=PHRASES_ONLY)
     loud = find_cues(turns, arousal={0: 95.0, 1: 95.0, 2: 95.0}, options=PHRASES_ONLY)
     assert kinds(quiet) == [(1, "frustration")]
-    voice_only = [e for e in loud if e.source == "voice"]
-    assert [e.turn for e in voice_only] == [0]  # turn 2 is too short to judge by its loudness
+    assert kinds(loud) == [(1, "frustration")]  # by default, loudness alone is no cue
     assert max(e.confidence for e in loud if e.turn == 1) > max(e.confidence for e in quiet)
+    heard = find_cues(turns, arousal={0: 95.0, 1: 95.0, 2: 95.0}, options={**PHRASES_ONLY, "voice_only": True})
+    voice_only = [e for e in heard if e.source == "voice"]
+    assert [e.turn for e in voice_only] == [0]  # turn 2 is too short to judge by its loudness
 
 
 def test_sentence_model_hears_what_phrase_lists_miss(models):

@@ -66,7 +66,7 @@ def find_cues(turns: list[Turn], *, arousal: dict[int, float | None] | None = No
             kept, judged = judge.verdict(cue_signals(turn.text, found, classifier), options.min_confidence)
             if not kept:
                 found = []
-        if not found and loud and turn.duration >= options.min_voice_cue_s:
+        if not found and loud and options.voice_only and turn.duration >= options.min_voice_cue_s:
             found = [(CueKind("frustration", "negative", options.voice_cue_confidence, ()), "")]
         for kind, span in found:
             confidence = judged if judged is not None and span else kind.confidence
