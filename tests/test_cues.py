@@ -63,3 +63,9 @@ def test_the_judge_drops_a_plain_statement_and_its_probability_is_the_confidence
     assert {e.turn for e in judged} == {1}
     assert all(judge.threshold <= e.confidence <= 0.99 for e in judged)
     assert find_cues(turns, classifier=classifier, judge=judge, options={"min_confidence": 0.999}) == []
+
+
+def test_a_new_home_is_good_news_but_a_car_bought_is_background():
+    turns = turns_of(("customer", "We just bought our first house last week!"),
+                     ("customer", "I bought a car not too long ago, and a light is coming on."))
+    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "joy")]
