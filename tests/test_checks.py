@@ -24,6 +24,8 @@ def test_name_uses_are_fuzzy_but_not_loose():
     assert summary.uses == 2 and summary.near_end
     events, _ = find_name_uses(turns, "Ethan Price")
     assert events == []
+    plain = turns_of(("agent", "It is time we sorted this out, and thanks for your patience."), ("agent", "Thanks, Tim."))
+    assert [e.turn for e in find_name_uses(plain, "Tim Baker")[0]] == [1]  # "time" is not "Tim"
 
 
 def test_name_overuse_is_flagged():
