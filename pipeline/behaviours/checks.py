@@ -119,11 +119,10 @@ def recap_signals(turns: list[Turn], encoder: SentenceEncoder | None, options: C
     """What the recap judge weighs for each agent turn that restates something the customer said before
     it (at least `recap_min_overlap` of their content words, or a sentence `recap_min_similarity` close
     in meaning to one of theirs: "just to confirm, can I take your account number?" restates nothing):
-    a recap marker;
-    how many of the customer's content words come back, and what share of the turn they make; how
-    close in meaning its closest sentence is to one of theirs; how far into the call it is; whether it
-    asks back ("is that right?"); and whether it commits to an action with a time, which restates the
-    agent's own plan rather than the customer's issue."""
+    a recap marker; how many of the customer's content words come back, and what share of the turn
+    they make; how close in meaning its closest sentence is to one of theirs; how far into the call it
+    is; whether it asks back ("is that right?"); and whether it commits to an action with a time, which
+    restates the agent's own plan rather than the customer's issue."""
     lexicon = _lexicon()
     end = max((t.end for t in turns), default=0.0) or 1.0
     heard: set[str] = set()
@@ -165,9 +164,9 @@ def _closest_meaning(encoder: SentenceEncoder, text: str, said: list[str]) -> fl
 def find_closing(turns: list[Turn], options: CheckOptions | dict | None = None, *, judge: Judge | None = None) -> list[Event]:
     """Near the end: the concrete action statement (an owner, an action and a time frame), vague ones
     ("someone will look into it"), and offers of further help. With the closing `judge`
-    (judges/closing.json), the closing action is the one turn it is surest of (closing_signals): advice
-    ("next time you can just check it") or a mid-call step is not the call's closing. Without it, every
-    turn with an owner, an action and a time frame."""
+    (judges/closing.json), the closing action is the one turn it is surest of (closing_signals), so a
+    step promised mid-way is not the call's closing. Without it, every turn with an owner, an action and
+    a time frame."""
     options = CheckOptions.of(options)
     lexicon = _lexicon()
     signals = closing_signals(turns, options)
