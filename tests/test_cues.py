@@ -69,3 +69,10 @@ def test_a_new_home_is_good_news_but_a_car_bought_is_background():
     turns = turns_of(("customer", "We just bought our first house last week!"),
                      ("customer", "I bought a car not too long ago, and a light is coming on."))
     assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "joy")]
+
+
+def test_soon_is_urgent_as_a_need_not_as_the_customers_own_plan():
+    turns = turns_of(("customer", "I'm going to come in as soon as possible."),
+                     ("customer", "I need this fixed as soon as possible."),
+                     ("customer", "Can you send someone right away?"))
+    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(1, "urgency"), (2, "urgency")]
