@@ -23,6 +23,7 @@ from .behaviours.acknowledge import find_acknowledgements
 from .behaviours.checks import find_closing, find_name_uses, find_recaps, learn_customer_name, summarize
 from .behaviours.conduct import find_apologies, find_conduct
 from .behaviours.cues import find_cues
+from .behaviours.judge import Judge
 from .behaviours.sentences import split_sentences
 from .bundle import ModelBundle
 from .errors import QAError
@@ -132,20 +133,23 @@ def find_behaviours(turns: list[Turn], spec: CallSpec, arousal: dict[int, float 
     encoder = models.encoder if sentences_wanted else None
     if encoder is not None:  # one batch per call; the stages below look the sentences up
         encoder.prepare([s for turn in turns for s in split_sentences(turn.text)])
-    cue_options, ack_options = options.cues, options.acknowledgements
+    cue_options, ack_options, check_options = options.cues, options.acknowledgements, options.checks
+
+    def judge(name: str, wanted: bool) -> Judge | None:  # a stage weighs its signals alone when it has none
+        return models.judge(name) if wanted else None
+
     cues = find_cues(turns, arousal=arousal, options=cue_options,
                      classifier=models.classifier("customer_sentences") if cue_options.sentence_model else None,
-                     judge=models.judge("cue") if cue_options.judge else None)
+                     judge=judge("cue", cue_options.judge))
     apologies = find_apologies(turns)
     acknowledgements = find_acknowledgements(
         turns, cues, apologies, ack_options,
         classifier=models.classifier("agent_sentences") if ack_options.sentence_model else None,
-        judge=models.judge("acknowledgement") if ack_options.judge and ack_options.sentence_model else None)
+        judge=judge("acknowledgement", ack_options.judge))
     customer_name = learn_customer_name(turns, spec.customer_name, spec.agent_name)
-    name_uses, names = find_name_uses(turns, customer_name, options.checks)
-    check_judge = models.judge if options.checks.judge else (lambda name: None)
-    recaps = find_recaps(turns, options.checks, encoder=encoder, judge=check_judge("recap"))
-    closing = find_closing(turns, options.checks, judge=check_judge("closing"))
+    name_uses, names = find_name_uses(turns, customer_name, check_options)
+    recaps = find_recaps(turns, check_options, encoder=encoder, judge=judge("recap", check_options.judge))
+    closing = find_closing(turns, check_options, judge=judge("closing", check_options.judge))
     checks = summarize(cues, acknowledgements, apologies, names, recaps, closing)
     events = [*cues, *acknowledgements, *apologies, *name_uses, *recaps, *closing, *find_conduct(turns)]
     return Behaviours(tuple(sorted(events, key=lambda e: (e.start, e.id))), checks)

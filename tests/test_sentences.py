@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from pipeline.behaviours.sentences import SentenceClassifier, split_sentences, training_set
 
@@ -24,3 +25,14 @@ def test_classifier_fits_and_predicts_held_back_sentences(models):
 def test_shipped_classifiers_and_sentence_split(models):
     assert set(models.classifier("agent_sentences").classes_) == {"acknowledge_negative", "acknowledge_positive", "none"}
     assert split_sentences("Okay. I'm so sorry! Is that right? a") == ["I'm so sorry!", "Is that right?"]
+
+
+def test_closest_is_the_nearest_pair_and_nothing_without_text(models):
+    encoder = models.encoder
+    ours = ["the bill is twice what it should be", "have a nice day"]
+    theirs = ["I was charged double this month"]
+    near = encoder.closest(ours, theirs)
+    assert near == pytest.approx(encoder.closest(ours[:1], theirs), abs=1e-6)
+    assert near > encoder.closest(ours[1:], theirs) + 0.1
+    assert encoder.closest(ours, ours) > 0.99
+    assert encoder.closest([], ours) == encoder.closest(ours, []) == 0.0

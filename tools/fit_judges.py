@@ -33,10 +33,10 @@ from pipeline.behaviours.acknowledge import candidate_turns, pair_signals  # noq
 from pipeline.behaviours.checks import closing_signals, recap_signals  # noqa: E402
 from pipeline.behaviours.conduct import find_apologies  # noqa: E402
 from pipeline.behaviours.cues import candidate_cues, cue_signals  # noqa: E402
-from pipeline.behaviours.judge import JUDGES, fit_judge  # noqa: E402
+from pipeline.behaviours.judge import JUDGES, Judge, fit_judge  # noqa: E402
 from pipeline.behaviours.sentences import SentenceEncoder, fit_classifier, split_sentences  # noqa: E402
 from pipeline.config import AcknowledgementOptions, CheckOptions, CueOptions  # noqa: E402
-from pipeline.evaluate.events import truth_turn_of  # noqa: E402
+from pipeline.evaluate.events import f1_table, truth_turn_of  # noqa: E402
 from pipeline.models import CUSTOMER, Cue, Turn, Word  # noqa: E402
 from pipeline.speech.transcript import plain_text  # noqa: E402
 
@@ -165,14 +165,17 @@ def one_per_call_rows(calls: list[CallExamples], name: str):
     return [(signals, tid in c.one_per_call[name][0]) for c in calls for tid, signals in c.one_per_call[name][1].items()]
 
 
+def fitted_without(calls: list[CallExamples], name: str, rows_of: Callable[[list[CallExamples]], list]) -> dict[str, Judge]:
+    """Leave one call out: the call (its group) → the `name` judge fitted on the rows of every other call,
+    once for all versions of that call."""
+    return {group: fit(name, rows_of([c for c in calls if c.group != group])) for group in dict.fromkeys(c.group for c in calls)}
+
+
 def best_turns(calls: list[CallExamples], name: str) -> dict[str, tuple[int, float]]:
     """Leave one call out: call → (the turn the `name` judge, fitted without that call, is surest of;
     its probability), as Judge.best picks it."""
-    found = {}
-    for held in calls:
-        judge = fit(name, one_per_call_rows([c for c in calls if c.group != held.group], name), threshold=0.0)
-        found.update({held.call_id: best for best in judge.best(held.one_per_call[name][1])})
-    return found
+    judges = fitted_without(calls, name, lambda others: one_per_call_rows(others, name))
+    return {held.call_id: best for held in calls for best in judges[held.group].best(held.one_per_call[name][1], threshold=0.0)}
 
 
 def fit(name: str, rows, threshold: float = 0.5, about: dict | None = None):
@@ -180,30 +183,25 @@ def fit(name: str, rows, threshold: float = 0.5, about: dict | None = None):
 
 
 def scores(found: set, expected: set) -> dict[str, float]:
-    tp = len(found & expected)
-    precision = tp / len(found) if found else 0.0
-    recall = tp / len(expected) if expected else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3), "tp": tp,
-            "fp": len(found - expected), "fn": len(expected - found)}
+    """Precision, recall and F1 as `callqa evaluate` computes them; 0 where nothing was found."""
+    row = f1_table({"scores": {"tp": len(found & expected), "fp": len(found - expected), "fn": len(expected - found)}})["scores"]
+    return {key: 0.0 if value is None else value for key, value in row.items()}
 
 
 def cue_probabilities(calls: list[CallExamples]) -> dict[tuple[str, int], float]:
     """Leave one call out: (call, customer turn) → the cue judge's probability, fitted without that call."""
-    found = {}
-    for held in calls:
-        judge = fit("cue", cue_rows([c for c in calls if c.group != held.group]))
-        found.update({(held.call_id, tid): judge.probability(s) for tid, s in held.turn_signals.items()})
-    return found
+    judges = fitted_without(calls, "cue", cue_rows)
+    return {(held.call_id, tid): judges[held.group].probability(s) for held in calls for tid, s in held.turn_signals.items()}
 
 
 def ack_probabilities(calls: list[CallExamples], kept: set[tuple[str, int]]) -> dict[tuple[str, int], dict[int, float]]:
     """Leave one call out: (call, cue turn) → agent turn → the acknowledgement judge's probability, for
     the cue turns in `kept`; as find_acknowledgements does, an agent turn answers a customer turn with
     the best of its cues."""
+    judges = fitted_without(calls, "acknowledgement", ack_rows)
     found: dict[tuple[str, int], dict[int, float]] = {}
     for held in calls:
-        judge = fit("acknowledgement", ack_rows([c for c in calls if c.group != held.group]))
+        judge = judges[held.group]
         for cue_turn, candidates in held.cue_pairs:
             if (held.call_id, cue_turn) in kept:
                 best = found.setdefault((held.call_id, cue_turn), {})

@@ -49,6 +49,8 @@ def find_acknowledgements(turns: list[Turn], cues: list[Cue], apologies: list[Ap
     and the frustration said together), so one customer turn never gets several answering turns.
     """
     options = AcknowledgementOptions.of(options)
+    classifier = classifier if options.sentence_model else None
+    judge = judge if classifier is not None else None  # it weighs the classifier's signals: without them it cannot judge
     genuine_apology_turns = {a.turn for a in apologies if a.genuine}
     hollow_apology_turns = {a.turn for a in apologies if not a.genuine}
     cues_of_turn: dict[int, list[Cue]] = {}
@@ -59,7 +61,7 @@ def find_acknowledgements(turns: list[Turn], cues: list[Cue], apologies: list[Ap
         said = cues_of_turn[cue_turn.id]
         for position, turn in enumerate(candidate_turns(turns, cue_turn, options), start=1):
             decisions = [_decide(pair_signals(cue, turn, position, turn.id in genuine_apology_turns, turn.id in hollow_apology_turns,
-                                              classifier if options.sentence_model else None), cue.polarity, options, judge)
+                                              classifier), cue.polarity, options, judge)
                          for cue in said]
             if not any(how for how, _ in decisions):
                 continue
@@ -100,19 +102,11 @@ def pair_signals(cue: Cue, turn: Turn, position: int, genuine_apology: bool, hol
         "reflection_share": shared / len(cue_words) if cue_words else 0.0,
         "cue_words": float(len(cue_words)),
         "sentence_model": classifier.probability(sentences, f"acknowledge_{cue.polarity}") if classifier else 0.0,
-        "similarity": _closest(classifier, cue.text, sentences) if classifier else 0.0,
+        "similarity": classifier.encoder.closest([cue.text], sentences) if classifier else 0.0,
         "first_reply": float(position == 1),
         "question": float(turn.text.rstrip().endswith("?")),
         "negative_cue": float(negative),
     }
-
-
-def _closest(classifier: SentenceClassifier, said: str, sentences: list[str]) -> float:
-    """How near in meaning the closest of `sentences` is to the words of the cue (cosine)."""
-    if not sentences:
-        return 0.0
-    vectors = classifier.encoder.encode([said, *sentences])
-    return float((vectors[1:] @ vectors[0]).max())
 
 
 def _decide(signals: dict[str, float], polarity: str, options: AcknowledgementOptions, judge: Judge | None) -> tuple[str, float | None]:

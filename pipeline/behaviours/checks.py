@@ -87,6 +87,8 @@ def _is_name(said: str, names: list[str], similarity: float) -> bool:
 
 # The most of the customer's content words the recap judge counts: a longer restatement is no more a recap.
 MAX_RECAP_WORDS = 6
+# The most time frames the closing judge counts in one turn: a fourth says no more about a commitment.
+MAX_TIMEFRAMES = 3
 
 
 def find_recaps(turns: list[Turn], options: CheckOptions | dict | None = None, *,
@@ -125,19 +127,21 @@ def recap_signals(turns: list[Turn], encoder: SentenceEncoder | None, options: C
     restates the agent's own plan rather than the customer's issue."""
     lexicon = _lexicon()
     end = max((t.end for t in turns), default=0.0) or 1.0
-    heard: set[str] = set()
-    said: list[str] = []
+    heard: set[str] = set()  # the customer's content words so far
+    said: list[str] = []  # and their sentences
+    spoken = False
     found = {}
     for turn in turns:
         if turn.speaker == CUSTOMER:
             heard |= content_words(turn.text)
-            said.append(turn.text)
+            said += split_sentences(turn.text)
+            spoken = True
             continue
-        if turn.speaker != AGENT or not said:
+        if turn.speaker != AGENT or not spoken:
             continue
         text, mine = normalize(turn.text), content_words(turn.text)
         shared = len(heard & mine)
-        similarity = _closest_meaning(encoder, turn.text, said) if encoder is not None else 0.0
+        similarity = encoder.closest(split_sentences(turn.text), said) if encoder is not None else 0.0
         if shared < options.recap_min_overlap and similarity < options.recap_min_similarity:
             continue
         found[turn.id] = {
@@ -150,15 +154,6 @@ def recap_signals(turns: list[Turn], encoder: SentenceEncoder | None, options: C
             "commitment": float(all(lexicon[f"closing_{k}"].search(text) for k in ("owner", "action", "timeframe"))),
         }
     return found
-
-
-def _closest_meaning(encoder: SentenceEncoder, text: str, said: list[str]) -> float:
-    """Highest cosine similarity between a sentence of `text` and a sentence the customer said."""
-    mine = split_sentences(text)
-    theirs = [s for turn in said for s in split_sentences(turn)]
-    if not mine or not theirs:
-        return 0.0
-    return float((encoder.encode(mine) @ encoder.encode(theirs).T).max())
 
 
 def find_closing(turns: list[Turn], options: CheckOptions | dict | None = None, *, judge: Judge | None = None) -> list[Event]:
@@ -201,7 +196,7 @@ def closing_signals(turns: list[Turn], options: CheckOptions) -> dict[int, dict[
         text = normalize(turn.text)
         found[turn.id] = {
             **{k: float(bool(lexicon[f"closing_{k}"].search(text))) for k in ("owner", "action", "timeframe", "vague")},
-            "timeframes": float(min(sum(1 for _ in lexicon["closing_timeframe"].finditer(text)), 3)),
+            "timeframes": float(min(sum(1 for _ in lexicon["closing_timeframe"].finditer(text)), MAX_TIMEFRAMES)),
             "further_help": float(bool(lexicon["further_help"].search(text))),
             "from_end": 1.0 / left,
             "question": float(turn.text.rstrip().endswith("?")),

@@ -38,7 +38,7 @@ class Judge:
     def verdict(self, signals: dict[str, float], threshold: float | None = None) -> tuple[bool, float]:
         """(whether the probability reaches `threshold`, or the judge's own when None; the probability)."""
         probability = self.probability(signals)
-        return probability >= (self.threshold if threshold is None else threshold), probability
+        return probability >= self._limit(threshold), probability
 
     def best(self, candidates: dict[int, dict[str, float]], threshold: float | None = None) -> list[tuple[int, float]]:
         """Of `candidates` (id → signals), the one the judge is surest of, as [(id, probability)], when
@@ -47,7 +47,11 @@ class Judge:
         if not scored:
             return []
         probability, key = max(scored)
-        return [(key, probability)] if probability >= (self.threshold if threshold is None else threshold) else []
+        return [(key, probability)] if probability >= self._limit(threshold) else []
+
+    def _limit(self, threshold: float | None) -> float:
+        """`threshold`, or the judge's own when None (0 is a threshold, not "unset")."""
+        return self.threshold if threshold is None else threshold
 
     def _logit(self, signals: dict[str, float]) -> float:
         return self.intercept + sum(self._contributions(signals).values())

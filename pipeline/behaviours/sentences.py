@@ -44,6 +44,12 @@ class SentenceEncoder:
             self._cache.update(zip(missing, vectors))
         return np.stack([self._cache[t] for t in texts])
 
+    def closest(self, ours: list[str], theirs: list[str]) -> float:
+        """The highest cosine similarity between any of `ours` and any of `theirs` (0 when either is empty)."""
+        if not ours or not theirs:
+            return 0.0
+        return float((self.encode(ours) @ self.encode(theirs).T).max())
+
     def prepare(self, texts: list[str]) -> None:
         """Encode `texts` in one batch now, so that later look-ups of single turns are free."""
         self.encode(texts)

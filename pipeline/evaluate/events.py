@@ -62,16 +62,14 @@ def event_counts(truth: dict, result: dict) -> dict[str, Any]:
         "recap": set(truth.get("recaps", [])), "closing_action": set(truth.get("closing_actions", [])), "apology": set(expected_apologies),
     }
     counts = {kind: _counts(found[kind], expected[kind]) for kind in EVENT_TYPES}
-    right_cue_turns = set(truth_cue_turn.values())
     return {
         "counts": counts,
         "errors": {kind: _errors(found[kind], expected[kind], turns, truth.get("call_id", "")) for kind in EVENT_TYPES},
         # (confidence, right) of every event that has a confidence, for the reliability tables
         "confidences": {
-            "cue": [(e["confidence"], where[e["id"]] in right_cue_turns) for e in of_type("cue") if "confidence" in e],
             "acknowledgement": [(e["confidence"], pair in expected_acks) for pair, e in predicted_acks.items() if e.get("confidence") is not None],
             **{kind: [(e["confidence"], where[e["id"]] in expected[kind]) for e in of_type(kind) if e.get("confidence") is not None]
-               for kind in ("recap", "closing_action")},
+               for kind in ("cue", "recap", "closing_action")},
         },
         "latency_errors": latency_errors,
         "apologies_judged": len(judged),
