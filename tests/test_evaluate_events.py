@@ -22,6 +22,17 @@ def test_events_are_matched_to_labelled_turns_by_time():
     assert truth_turn_of({"start": 8.4, "end": 8.6}, TRUTH["turns"]) in (1, 2)
 
 
+def test_an_event_said_over_the_other_party_belongs_to_its_own_speakers_turn():
+    # the agent starts at 9.5 while the customer is still talking until 10: "Tim" at 9.6-9.8
+    turns = [*TRUTH["turns"][:3], {"id": 3, "speaker": "agent", "start": 9.5, "end": 14, "text": "Oh Tim, goodbye"}]
+    said = {"start": 9.6, "end": 9.8}
+    assert truth_turn_of(said, turns) == 2  # by time alone: the customer's turn
+    assert truth_turn_of(said, turns, "agent") == 3
+    assert truth_turn_of({"start": 9.1, "end": 9.3}, turns, "agent") == 2  # no agent turn there: time decides
+    result = {"turns": [{"id": 7, "speaker": "agent"}], "events": [event("n1", "name_use", 9.6, 9.8, turn=7)]}
+    assert event_counts({**TRUTH, "turns": turns}, result)["counts"]["name_use"] == {"tp": 1, "fp": 0, "fn": 0}
+
+
 def test_counts_latency_error_and_apology_accuracy():
     result = {"events": [
         event("c1", "cue", 0.1, 3.9, confidence=0.9), event("c9", "cue", 5.2, 7.9, confidence=0.85),  # c9 in an agent turn: false

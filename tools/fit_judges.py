@@ -94,7 +94,7 @@ def heard_labels(truth: dict, heard: list[dict]) -> dict:
     pieces: dict[int, list[int]] = {}
     for turn in heard:
         if turn["speaker"] in ("agent", "customer"):
-            pieces.setdefault(truth_turn_of(turn, truth_turns), []).append(turn["id"])
+            pieces.setdefault(truth_turn_of(turn, truth_turns, turn["speaker"]), []).append(turn["id"])
     first = {t: ids[0] for t, ids in pieces.items()}
     cues, acknowledgements = [], []
     for cue in truth["cues"]:

@@ -1,6 +1,7 @@
 """Behaviour events against truth labels: precision, recall and F1 per event type, acknowledgement
 latency error, genuine-apology accuracy. Events are matched to labelled turns by time: an event
-belongs to the truth turn its time span overlaps most."""
+belongs to the truth turn of its own speaker that its time span overlaps most (an agent who starts
+before the customer stops says their words inside the customer's turn too)."""
 from __future__ import annotations
 
 from statistics import median
@@ -10,17 +11,24 @@ EVENT_TYPES = ("cue", "acknowledgement", "name_use", "recap", "closing_action", 
 JUDGED_TYPES = ("cue", "acknowledgement", "recap", "closing_action")  # events a learned judge gives a confidence
 
 
-def truth_turn_of(event: dict, truth_turns: list[dict]) -> int | None:
-    """The id of the truth turn that holds the event (most overlap, or the one around its middle)."""
-    best, best_overlap = None, 0.0
-    for turn in truth_turns:
-        overlap = min(turn["end"], event["end"]) - max(turn["start"], event["start"])
-        if overlap > best_overlap:
-            best, best_overlap = turn["id"], overlap
-    if best is None:
-        middle = (event["start"] + event["end"]) / 2
-        best = min(truth_turns, key=lambda t: min(abs(t["start"] - middle), abs(t["end"] - middle)))["id"] if truth_turns else None
-    return best
+def truth_turn_of(event: dict, truth_turns: list[dict], speaker: str | None = None) -> int | None:
+    """The id of the truth turn that holds the event: of `speaker`'s turns, the one it overlaps most;
+    when it overlaps none of them (or no speaker is given), of all turns the one it overlaps most, or
+    the one around its middle."""
+    own = [t for t in truth_turns if t["speaker"] == speaker]
+    for turns in (own, truth_turns):
+        overlaps = [(_overlap(turn, event), turn["id"]) for turn in turns]
+        overlap, best = max(overlaps, key=lambda o: o[0], default=(0.0, None))  # of equals, the first
+        if overlap > 0:
+            return best
+    if not truth_turns:
+        return None
+    middle = (event["start"] + event["end"]) / 2
+    return min(truth_turns, key=lambda t: min(abs(t["start"] - middle), abs(t["end"] - middle)))["id"]
+
+
+def _overlap(turn: dict, event: dict) -> float:
+    return min(turn["end"], event["end"]) - max(turn["start"], event["start"])
 
 
 def _counts(predicted: set, expected: set) -> dict[str, int]:
@@ -32,7 +40,8 @@ def event_counts(truth: dict, result: dict) -> dict[str, Any]:
     apologies judged (matched apology turns) and judged right (genuine or not)."""
     turns = truth["turns"]
     events = result.get("events", [])
-    where = {e["id"]: truth_turn_of(e, turns) for e in events}
+    speaker_of = {t["id"]: t["speaker"] for t in result.get("turns", [])}
+    where = {e["id"]: truth_turn_of(e, turns, speaker_of.get(e.get("turn"))) for e in events}
     of_type = lambda kind: [e for e in events if e["type"] == kind]  # noqa: E731
     cue_turn = {e["id"]: where[e["id"]] for e in of_type("cue")}
     truth_cue_turn = {c["id"]: c["turn"] for c in truth.get("cues", [])}
