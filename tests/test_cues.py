@@ -76,3 +76,12 @@ def test_soon_is_urgent_as_a_need_not_as_the_customers_own_plan():
                      ("customer", "I need this fixed as soon as possible."),
                      ("customer", "Can you send someone right away?"))
     assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(1, "urgency"), (2, "urgency")]
+
+
+def test_relief_is_good_news_but_a_plain_thanks_for_the_help_is_not():
+    turns = turns_of(("customer", "Oh wow. That's such a relief, honestly."),
+                     ("customer", "Thank goodness, I can see the dashboard."),
+                     ("customer", "Okay. That's helpful. Thanks."),
+                     ("customer", "You've been really helpful."),
+                     ("customer", "Is there debt relief available?"))
+    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "gratitude"), (1, "gratitude"), (3, "gratitude")]
