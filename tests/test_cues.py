@@ -85,3 +85,10 @@ def test_relief_is_good_news_but_a_plain_thanks_for_the_help_is_not():
                      ("customer", "You've been really helpful."),
                      ("customer", "Is there debt relief available?"))
     assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "gratitude"), (1, "gratitude"), (3, "gratitude")]
+
+
+def test_a_thing_that_will_not_work_is_a_situation_but_no_problem_is_not():
+    turns = turns_of(("customer", "My laptop keeps crashing and the app won't load."),
+                     ("customer", "I've been having trouble with my router since Monday."),
+                     ("customer", "No problem, that works for me."))
+    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "situational"), (1, "situational")]
