@@ -27,6 +27,17 @@ def test_genuine_apology_against_non_apology_and_filler():
     assert find_apologies(turns)[0].owns_problem
 
 
+def test_a_deflecting_apology_or_a_formal_regret_is_not_genuine():
+    turns = turns_of(
+        ("agent", "I apologize, but that is our policy."),
+        ("agent", "We regret any inconvenience."),
+        ("agent", "We regret to inform you that the claim was denied."),
+        ("agent", "I regret that we let this drag on, that's on us."),
+    )
+    found = [(e.turn, e.kind) for e in find_apologies(turns)]
+    assert found == [(0, "non_apology"), (1, "scripted"), (2, "scripted"), (3, "genuine")]
+
+
 def test_conduct_events():
     turns = turns_of(
         ("agent", "You should have checked the app."),
