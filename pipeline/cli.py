@@ -12,7 +12,7 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .config import EMBEDDED_MODEL, SAMPLE_RATE, AsrOptions, DiarizationOptions, PipelineOptions, ToneOptions
+from .config import EMBEDDED_MODEL, SAMPLE_RATE, AsrOptions, DiarizationOptions, PipelineOptions, ReviewOptions, ToneOptions
 from .errors import ConfigError, QAError
 from .reports.store import STORE_ENV
 
@@ -359,15 +359,18 @@ def review(
     open_page: bool = typer.Option(False, "--open", help="Open the page in the default browser."),
     show_pii: bool = typer.Option(False, "--show-pii", help="Show personal data instead of masking it."),
     text: bool = typer.Option(False, "--text", help="Tell the call's story in the terminal instead."),
+    late_ack_s: float = typer.Option(ReviewOptions.late_ack_s, "--late-ack", min=0.0,
+                                     help="Seconds after its cue's turn from which an acknowledgement is shown as late."),
     store: Optional[Path] = STORE_OPTION,
 ) -> None:
     """One call on one page for a coach: timeline, cues and acknowledgements, scorecard, the recording."""
     from .reports.review import render_review
     from .results import read_json
 
+    options = ReviewOptions(late_ack_s=late_ack_s)
     try:
         if batch is not None:
-            written = _review_batch(batch, out, show_pii)
+            written = _review_batch(batch, out, show_pii, options)
             console.print(f"{len(written)} pages and an index in {written[0].parent if written else out}")
             return
         if not call_id:
@@ -376,11 +379,11 @@ def review(
         if text:
             from .reports.terminal import review_renderables
 
-            for part in review_renderables(document, show_pii=show_pii):
+            for part in review_renderables(document, show_pii=show_pii, options=options):
                 Console().print(part)
             return
         target = out or Path(f"{document['call_id']}.html")
-        target.write_text(render_review(document, show_pii=show_pii), encoding="utf-8")
+        target.write_text(render_review(document, show_pii=show_pii, options=options), encoding="utf-8")
     except OSError as error:
         _fail(QAError(f"cannot write the page: {error.strerror or error}", "pass --out with a file in a folder you may write"))
     except QAError as error:
@@ -406,7 +409,7 @@ def _result_path(call_id: str, store: Path | None) -> Path:
     return Path(found[0])
 
 
-def _review_batch(batch: Path, out: Path | None, show_pii: bool) -> list[Path]:
+def _review_batch(batch: Path, out: Path | None, show_pii: bool, options: ReviewOptions) -> list[Path]:
     from .reports.review import render_index, render_review
     from .reports.store import result_documents
 
@@ -416,7 +419,7 @@ def _review_batch(batch: Path, out: Path | None, show_pii: bool) -> list[Path]:
     for document, _ in result_documents([batch]):
         link = f"{document['call_id']}.html"
         if document.get("status") == "scored":
-            (folder / link).write_text(render_review(document, show_pii=show_pii), encoding="utf-8")
+            (folder / link).write_text(render_review(document, show_pii=show_pii, options=options), encoding="utf-8")
             written.append(folder / link)
         documents.append((document, link))
     (folder / "index.html").write_text(render_index(documents), encoding="utf-8")

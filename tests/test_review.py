@@ -248,3 +248,19 @@ def test_review_text_tells_the_story_in_the_terminal(sample_results):
     assert result.output.count("MISSED") == len(json.loads((sample_results / "calls" / "s02_telecom_outage.json").read_text())
                                                 ["checks"]["cues_missed"])
     assert "Scorecard default" in result.output and "Priya" not in result.output  # the customer's name is masked
+
+
+def test_review_late_ack_sets_when_an_acknowledgement_counts_as_late(sample_results):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    path = sample_results / "calls" / "s03_bank_lost_card.json"
+    acknowledged = [a for a in json.loads(path.read_text())["events"] if a["type"] == "acknowledgement"]
+    assert acknowledged and all(a["latency_s"] < 5.0 for a in acknowledged)
+    default = CliRunner().invoke(app, ["review", str(path), "--text"])
+    strict = CliRunner().invoke(app, ["review", str(path), "--text", "--late-ack", "0"])
+    assert default.exit_code == strict.exit_code == 0, (default.output, strict.output)
+    assert "LATE" not in default.output
+    assert strict.output.count("LATE") == len({a["cue"] for a in acknowledged if a["latency_s"] > 0})
+    assert CliRunner().invoke(app, ["review", str(path), "--late-ack", "-1"]).exit_code == 2
