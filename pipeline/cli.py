@@ -152,6 +152,7 @@ def evaluate(
         for kind, mistakes in behaviours["errors"].items() if errors else ():
             for item in mistakes:
                 cue = f"  ← cue turn {item['cue_turn']}: {item['cue_text']}" if "cue_turn" in item else ""
+                cue += f"  ({item['kind']})" if "kind" in item else ""
                 out.print(f"{kind} {item['error']:6s} {item['call']} turn {item['turn']}: {item['text']}{cue}", highlight=False, markup=False)
     target = save or (results / "evaluation.json")
     try:

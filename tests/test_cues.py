@@ -1,3 +1,5 @@
+import re
+
 from pipeline.behaviours.cues import find_cues
 
 from .conftest import turns_of
@@ -92,3 +94,18 @@ def test_a_thing_that_will_not_work_is_a_situation_but_no_problem_is_not():
                      ("customer", "I've been having trouble with my router since Monday."),
                      ("customer", "No problem, that works for me."))
     assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "situational"), (1, "situational")]
+
+
+def test_only_clear_classifier_kinds_are_shown_and_at_least_the_likeliest():
+    from pipeline.behaviours.cues import CueKind, reported_kinds
+    from pipeline.config import CueOptions
+
+    phrase = (CueKind("situational", "negative", 0.85, (re.compile("x"),)), "oil light is still on")
+    clear = (CueKind("disappointment", "negative", 0.85, (), 0.48), "it just needed an oil change")
+    unclear = (CueKind("anger", "negative", 0.85, (), 0.23), "I literally just left your shop")
+    vaguer = (CueKind("joy", "positive", 0.85, (), 0.2), "I got a car")
+    options = CueOptions(min_kind_probability=0.4)
+    assert reported_kinds([phrase, clear, unclear], options) == [phrase, clear]
+    assert reported_kinds([vaguer, unclear], options) == [unclear]  # a kept turn still shows its likeliest kind
+    assert reported_kinds([], options) == []
+    assert reported_kinds([phrase, clear, unclear], CueOptions(min_kind_probability=0.0)) == [phrase, clear, unclear]

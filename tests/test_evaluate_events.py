@@ -6,7 +6,7 @@ TRUTH = {
               {"id": 1, "speaker": "agent", "start": 5, "end": 8, "text": "I am so sorry"},
               {"id": 2, "speaker": "customer", "start": 9, "end": 10, "text": "and worried"},
               {"id": 3, "speaker": "agent", "start": 11, "end": 14, "text": "Goodbye Tim"}],
-    "cues": [{"id": "c1", "turn": 0}, {"id": "c2", "turn": 2}],
+    "cues": [{"id": "c1", "turn": 0, "kind": "anger"}, {"id": "c2", "turn": 2, "kind": "anxiety"}],
     "acknowledgements": [{"cue": "c1", "turn": 1}],
     "name_uses": [3], "recaps": [], "closing_actions": [3],
     "apologies": [{"turn": 1, "genuine": True}, {"turn": 3, "genuine": False}],
@@ -69,3 +69,14 @@ def test_recaps_and_closing_actions_get_reliability_tables_too():
     summary = summarize_events([event_counts(TRUTH, result)])
     assert summary["reliability"]["recap"] == [{"confidence": "0.9-1.0", "events": 1, "right": 0, "share_right": 0.0}]
     assert summary["reliability"]["closing_action"] == [{"confidence": "0.6-0.7", "events": 1, "right": 1, "share_right": 1.0}]
+
+
+def test_cue_kinds_are_scored_on_labelled_cue_turns():
+    result = {"events": [
+        event("c1", "cue", 0.1, 3.9, kind="anger"), event("c2", "cue", 0.1, 3.9, kind="joy"),  # a right and a false kind
+        event("c3", "cue", 5.2, 7.9, kind="anger"),  # no cue turn: counted as a false cue, not as a kind
+    ]}
+    counts = event_counts(TRUTH, result)
+    assert counts["counts"]["cue_kind"] == {"tp": 1, "fp": 1, "fn": 1}
+    assert counts["errors"]["cue_kind"] == [{"call": "t1", "error": "false", "turn": 0, "text": "I am furious", "kind": "joy"},
+                                            {"call": "t1", "error": "missed", "turn": 2, "text": "and worried", "kind": "anxiety"}]

@@ -147,7 +147,8 @@ def test_documents_are_the_same_as_the_golden_ones(sample_results, call_id):
     """tests/golden holds what the pipeline wrote for one stereo and one mono sample (timings,
     fingerprint and path left out): first before run.py became the one orchestrator, rewritten when the
     learned judges changed cue confidences and acknowledgements, when the recap and closing judges gave
-    those events confidences, and when the judges were refitted on what ASR heard too. Rewrite them only
+    those events confidences, when the judges were refitted on what ASR heard too, and at each later
+    refit (confidences and `how` move with the weights). Rewrite them only
     for a change meant to alter results, and say so in its commit."""
     now = json.loads((sample_results / "calls" / f"{call_id}.json").read_text())
     before = json.loads((GOLDEN / f"{call_id}.json").read_text())

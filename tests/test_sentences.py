@@ -18,7 +18,7 @@ def test_classifier_fits_and_predicts_held_back_sentences(models):
     model = SentenceClassifier(models.encoder).fit([texts[i] for i in train], [labels[i] for i in train])
     guesses = model.best([texts[i] for i in held], threshold=0.5)
     is_cue = [labels[i] != "none" for i in held]
-    agree = sum((guess != "none") == truth for (guess, _), truth in zip(guesses, is_cue))
+    agree = sum((guess != "none") == truth for (guess, _, _), truth in zip(guesses, is_cue))
     assert agree / len(held) >= 0.8  # cue or not, on sentences it never saw
 
 

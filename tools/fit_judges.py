@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.behaviours.acknowledge import candidate_turns, pair_signals  # noqa: E402
 from pipeline.behaviours.checks import closing_signals, recap_signals  # noqa: E402
 from pipeline.behaviours.conduct import find_apologies  # noqa: E402
-from pipeline.behaviours.cues import candidate_cues, cue_signals  # noqa: E402
+from pipeline.behaviours.cues import candidate_cues, cue_signals, reported_kinds  # noqa: E402
 from pipeline.behaviours.judge import JUDGES, Judge, fit_judge  # noqa: E402
 from pipeline.behaviours.sentences import SentenceEncoder, fit_classifier, split_sentences  # noqa: E402
 from pipeline.config import AcknowledgementOptions, CheckOptions, CueOptions  # noqa: E402
@@ -132,7 +132,7 @@ def examples(call_id: str, labels: dict, other_writer: bool, group: str, custome
         if not found:
             continue
         call.turn_signals[turn.id] = cue_signals(turn.text, found, customer)
-        for kind, span in found:
+        for kind, span in reported_kinds(found, cue_options):
             cue = Cue(id="c", turn=turn.id, start=turn.start, end=turn.end, text=span, kind=kind.name, polarity=kind.polarity,
                       confidence=1.0, source="text")
             candidates = [(t.id, pair_signals(cue, t, position, t.id in genuine, t.id in hollow, agent))

@@ -21,6 +21,7 @@ class CueKind:
     polarity: str
     confidence: float
     patterns: tuple[re.Pattern, ...]
+    kind_probability: float = 1.0  # how sure the sentence classifier is of this kind among the others (1: a phrase said it)
 
 
 @lru_cache(maxsize=1)
@@ -66,6 +67,7 @@ def find_cues(turns: list[Turn], *, arousal: dict[int, float | None] | None = No
             kept, judged = judge.verdict(cue_signals(turn.text, found, classifier), options.min_confidence)
             if not kept:
                 found = []
+        found = reported_kinds(found, options)
         if not found and loud and options.voice_only and turn.duration >= options.min_voice_cue_s:
             found = [(CueKind("frustration", "negative", options.voice_cue_confidence, ()), "")]
         for kind, span in found:
@@ -86,6 +88,16 @@ def candidate_cues(text: str, options: CueOptions, classifier: SentenceClassifie
     if found and matches(_closing_courtesies(), normalize(text)):
         found = [(kind, span) for kind, span in found if kind.name != "gratitude"]
     return found
+
+
+def reported_kinds(found: list[tuple[CueKind, str]], options: CueOptions) -> list[tuple[CueKind, str]]:
+    """The kinds a turn's cue is reported as: every kind a phrase found, and a kind only the sentence
+    classifier heard when it is clear among the others (options.min_kind_probability); when none is,
+    the classifier's likeliest one. Which kind a sentence carries is much less certain than whether it
+    carries any ("I literally just left your shop" is something, but hardly anger): the turn is judged
+    on all the candidates, and only the kinds it is shown as are thinned."""
+    kept = [(kind, span) for kind, span in found if kind.kind_probability >= options.min_kind_probability]
+    return kept or sorted(found, key=lambda item: -item[0].kind_probability)[:1]
 
 
 def cue_signals(text: str, found: list[tuple[CueKind, str]], classifier: SentenceClassifier) -> dict[str, float]:
@@ -109,10 +121,10 @@ def _cues_from_sentences(text: str, known: set[str], classifier: SentenceClassif
     sentences = split_sentences(text)
     kinds = {k.name: k for k in cue_kinds()}
     found: dict[str, tuple[CueKind, str]] = {}
-    for sentence, (label, probability) in zip(sentences, classifier.best(sentences, threshold=threshold)):
+    for sentence, (label, probability, kind_probability) in zip(sentences, classifier.best(sentences, threshold=threshold)):
         if label != "none" and label not in known and label not in found:
             kind = kinds[label]
-            found[label] = (CueKind(kind.name, kind.polarity, round(min(kind.confidence, probability), 2), ()), sentence)
+            found[label] = (CueKind(kind.name, kind.polarity, round(min(kind.confidence, probability), 2), (), kind_probability), sentence)
     return list(found.values())
 
 

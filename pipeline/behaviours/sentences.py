@@ -75,14 +75,16 @@ class SentenceClassifier:
         self.classes_ = sorted(set(labels.tolist()))
         return self
 
-    def best(self, texts: list[str], *, threshold: float) -> list[tuple[str, float]]:
-        """For each text, (class, probability that it is not `none`), or ("none", p) below `threshold`."""
+    def best(self, texts: list[str], *, threshold: float) -> list[tuple[str, float, float]]:
+        """For each text, (its likeliest class, the probability that it is not `none`, that class's
+        probability among the others), or ("none", p, 0) below `threshold`."""
         if not texts:
             return []
         embeddings = self.encoder.encode(texts)
         something = self._something(embeddings)
-        kinds = self.kinds_.predict(embeddings)
-        return [(str(kind), float(p)) if p >= threshold else ("none", float(p)) for kind, p in zip(kinds, something)]
+        kinds = self.kinds_.predict_proba(embeddings)
+        return [(str(self.kinds_.classes_[row.argmax()]), float(p), float(row.max())) if p >= threshold else ("none", float(p), 0.0)
+                for row, p in zip(kinds, something)]
 
     def _something(self, embeddings: np.ndarray) -> np.ndarray:
         """Per embedding, the probability that its text is anything but `none`."""

@@ -7,7 +7,9 @@ from __future__ import annotations
 from statistics import median
 from typing import Any
 
-EVENT_TYPES = ("cue", "acknowledgement", "name_use", "recap", "closing_action", "apology")
+# cue_kind: the kinds shown on labelled cue turns against the kinds labelled there (a turn found with
+# the wrong kind is a right cue but a false kind: "anger" on a worried customer misleads a coach)
+EVENT_TYPES = ("cue", "cue_kind", "acknowledgement", "name_use", "recap", "closing_action", "apology")
 JUDGED_TYPES = ("cue", "acknowledgement", "recap", "closing_action")  # events a learned judge gives a confidence
 
 
@@ -58,8 +60,11 @@ def event_counts(truth: dict, result: dict) -> dict[str, Any]:
     expected_apologies = {a["turn"]: a["genuine"] for a in truth.get("apologies", [])}
     judged = set(predicted_apologies) & set(expected_apologies)
 
+    labelled_kinds = {(c["turn"], c["kind"]) for c in truth.get("cues", []) if c.get("kind")}
+    kinds_labelled_at = {turn for turn, _ in labelled_kinds}
     found = {
         "cue": set(cue_turn.values()),
+        "cue_kind": {(where[e["id"]], e.get("kind", "")) for e in of_type("cue") if where[e["id"]] in kinds_labelled_at},
         "acknowledgement": set(predicted_acks),
         "name_use": {where[e["id"]] for e in of_type("name_use")},
         "recap": {where[e["id"]] for e in of_type("recap")},
@@ -67,13 +72,13 @@ def event_counts(truth: dict, result: dict) -> dict[str, Any]:
         "apology": set(predicted_apologies),
     }
     expected = {
-        "cue": set(truth_cue_turn.values()), "acknowledgement": expected_acks, "name_use": set(truth.get("name_uses", [])),
+        "cue": set(truth_cue_turn.values()), "cue_kind": labelled_kinds, "acknowledgement": expected_acks, "name_use": set(truth.get("name_uses", [])),
         "recap": set(truth.get("recaps", [])), "closing_action": set(truth.get("closing_actions", [])), "apology": set(expected_apologies),
     }
     counts = {kind: _counts(found[kind], expected[kind]) for kind in EVENT_TYPES}
     return {
         "counts": counts,
-        "errors": {kind: _errors(found[kind], expected[kind], turns, truth.get("call_id", "")) for kind in EVENT_TYPES},
+        "errors": {kind: _errors(kind, found[kind], expected[kind], turns, truth.get("call_id", "")) for kind in EVENT_TYPES},
         # (confidence, right) of every event that has a confidence, for the reliability tables
         "confidences": {
             "acknowledgement": [(e["confidence"], pair in expected_acks) for pair, e in predicted_acks.items() if e.get("confidence") is not None],
@@ -86,12 +91,14 @@ def event_counts(truth: dict, result: dict) -> dict[str, Any]:
     }
 
 
-def _errors(found: set, expected: set, turns: list[dict], call_id: str) -> list[dict[str, Any]]:
+def _errors(event_type: str, found: set, expected: set, turns: list[dict], call_id: str) -> list[dict[str, Any]]:
     """Every false event and every miss, with the words of its turn, for a person to read."""
     def described(key, error: str) -> dict[str, Any]:
-        turn = key[-1] if isinstance(key, tuple) else key
+        turn = key if not isinstance(key, tuple) else key[0] if event_type == "cue_kind" else key[1]
         item = {"call": call_id, "error": error, "turn": turn, "text": turns[turn]["text"] if turn is not None and turn < len(turns) else ""}
-        if isinstance(key, tuple):  # an acknowledgement: (cue turn, agent turn)
+        if event_type == "cue_kind":  # (turn, kind)
+            item["kind"] = key[1]
+        elif isinstance(key, tuple):  # an acknowledgement: (cue turn, agent turn)
             item["cue_turn"], item["cue_text"] = key[0], turns[key[0]]["text"] if key[0] is not None else ""
         return item
     return ([described(k, "false") for k in sorted(found - expected, key=str)] +
