@@ -267,6 +267,8 @@ class CheckOptions(_Options):
     name_overuse_per_minute, name_overuse_min_uses: more name uses per minute of agent talk than
         this, and more than that many in all, is overuse (a short call with two uses is not).
     name_end_share: a name use in the last share of the call counts as "near the end".
+    recap_min_words: a recap restates the issue in a sentence or more: a shorter turn is a read-back
+        of one detail ("2017 Ford Fusion. Okay."). Every labelled recap of both writers has 19 words or more.
     recap_min_overlap: a recap must reuse at least this many content words of the customer's,
     recap_sentence_model, recap_min_similarity: or have a sentence this close in meaning (MiniLM
         cosine) to one the customer said.
@@ -282,6 +284,7 @@ class CheckOptions(_Options):
     name_overuse_per_minute: float = 2.0
     name_overuse_min_uses: int = 3
     name_end_share: float = 0.25
+    recap_min_words: int = 6
     recap_min_overlap: int = 2
     recap_sentence_model: bool = True
     recap_min_similarity: float = 0.6

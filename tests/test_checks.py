@@ -74,6 +74,16 @@ def test_the_recap_judge_picks_the_restatement_of_what_the_customer_said(models)
     assert find_recaps(turns[:4], encoder=models.encoder, judge=load_judge("recap")) == []
 
 
+def test_a_read_back_of_one_detail_is_no_recap(models):
+    from pipeline.behaviours.checks import recap_signals
+    from pipeline.config import CheckOptions
+
+    turns = turns_of(("customer", "My car's warning light came on, it's a Ford Fusion."), ("agent", "What year is it?"),
+                     ("customer", "It's 2017."), ("agent", "2017 Ford Fusion. Okay."))
+    assert recap_signals(turns, models.encoder, CheckOptions()) == {}
+    assert 3 in recap_signals(turns, models.encoder, CheckOptions(recap_min_words=1))  # it does restate their words
+
+
 def test_the_closing_judge_takes_the_wrap_up_not_advice_or_a_vague_promise():
     start = (
         ("customer", "My router keeps dropping the connection and I work from home."),

@@ -118,8 +118,8 @@ def find_recaps(turns: list[Turn], options: CheckOptions | dict | None = None, *
 
 
 def recap_signals(turns: list[Turn], encoder: SentenceEncoder | None, options: CheckOptions) -> dict[int, dict[str, float]]:
-    """What the recap judge weighs for each agent turn that restates something the customer said before
-    it (at least `recap_min_overlap` of their content words, or a sentence `recap_min_similarity` close
+    """What the recap judge weighs for each agent turn of `recap_min_words` or more that restates
+    something the customer said before it (at least `recap_min_overlap` of their content words, or a sentence `recap_min_similarity` close
     in meaning to one of theirs: "just to confirm, can I take your account number?" restates nothing):
     a recap marker; how many of the customer's content words come back, and what share of the turn
     they make; how close in meaning its closest sentence is to one of theirs; how far into the call it
@@ -137,7 +137,7 @@ def recap_signals(turns: list[Turn], encoder: SentenceEncoder | None, options: C
             said += split_sentences(turn.text)
             spoken = True
             continue
-        if turn.speaker != AGENT or not spoken:
+        if turn.speaker != AGENT or not spoken or len(turn.text.split()) < options.recap_min_words:
             continue
         text, mine = normalize(turn.text), content_words(turn.text)
         shared = len(heard & mine)
