@@ -90,3 +90,20 @@ def test_without_the_judge_any_one_rule_is_enough(sentence_models):
         judge=False,
     )
     assert cues and [a.how for a in acks] == ["reflection"] * len(cues) and all(a.confidence is None for a in acks)
+
+
+def test_saying_others_feel_the_same_acknowledges_without_naming_the_feeling(sentence_models):
+    from pipeline.behaviours.acknowledge import _phrases
+    from pipeline.behaviours.lexicon import matches
+    from pipeline.behaviours.text import normalize
+
+    said = ["A double charge is definitely not what you want to see.", "Those fees trip up a lot of people.",
+            "A lot of new parents ask that.", "You're not the only one, honestly."]
+    plain = ["A lot of people use the app for that.", "What you want is the blue form."]
+    assert [matches(_phrases()["negative"], normalize(s)) for s in said + plain] == [True] * 4 + [False] * 2
+    cues, acks, _ = acknowledgements(
+        sentence_models,
+        ("customer", "I honestly have no idea what this line access charge is, it makes no sense to me."),
+        ("agent", "Totally fair. Those fees trip up a lot of people. Let me break it down for you."),
+    )
+    assert cues and [a.turn for a in acks] == [1]
