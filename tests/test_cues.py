@@ -109,3 +109,10 @@ def test_only_clear_classifier_kinds_are_shown_and_at_least_the_likeliest():
     assert reported_kinds([vaguer, unclear], options) == [unclear]  # a kept turn still shows its likeliest kind
     assert reported_kinds([], options) == []
     assert reported_kinds([phrase, clear, unclear], CueOptions(min_kind_probability=0.0)) == [phrase, clear, unclear]
+
+
+def test_a_deadline_of_the_customers_is_urgent():
+    turns = turns_of(("customer", "Payroll has to go out Friday morning, so I'm really up against the clock."),
+                     ("customer", "My car payment comes out on the twenty fifth, so I'd like it back before then."),
+                     ("customer", "I sent it back on Friday."))
+    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "urgency"), (1, "urgency")]
