@@ -33,9 +33,10 @@ def test_a_deflecting_apology_or_a_formal_regret_is_not_genuine():
         ("agent", "We regret any inconvenience."),
         ("agent", "We regret to inform you that the claim was denied."),
         ("agent", "I regret that we let this drag on, that's on us."),
+        ("agent", "I'm sorry if the crew didn't meet your expectations."),
     )
     found = [(e.turn, e.kind) for e in find_apologies(turns)]
-    assert found == [(0, "non_apology"), (1, "scripted"), (2, "scripted"), (3, "genuine")]
+    assert found == [(0, "non_apology"), (1, "scripted"), (2, "scripted"), (3, "genuine"), (4, "non_apology")]
 
 
 def test_conduct_events():
