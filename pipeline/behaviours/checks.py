@@ -119,12 +119,13 @@ def find_recaps(turns: list[Turn], options: CheckOptions | dict | None = None, *
 
 def recap_signals(turns: list[Turn], encoder: SentenceEncoder | None, options: CheckOptions) -> dict[int, dict[str, float]]:
     """What the recap judge weighs for each agent turn of `recap_min_words` or more that restates
-    something the customer said before it (at least `recap_min_overlap` of their content words, or a sentence `recap_min_similarity` close
-    in meaning to one of theirs: "just to confirm, can I take your account number?" restates nothing):
-    a recap marker; how many of the customer's content words come back, and what share of the turn
-    they make; how close in meaning its closest sentence is to one of theirs; how far into the call it
-    is; whether it asks back ("is that right?"); and whether it commits to an action with a time, which
-    restates the agent's own plan rather than the customer's issue."""
+    something the customer said before it (at least `recap_min_overlap` of their content words, or a
+    sentence `recap_min_similarity` close in meaning to one of theirs: "just to confirm, can I take your
+    account number?" restates nothing): a recap marker; how many of the customer's content words come
+    back, and what share of the turn they make; how close in meaning its closest sentence is to one of
+    theirs; how far into the call it is; whether it asks back ("is that right?"); and whether it
+    commits to an action with a time, which restates the agent's own plan rather than the customer's
+    issue."""
     lexicon = _lexicon()
     end = max((t.end for t in turns), default=0.0) or 1.0
     heard: set[str] = set()  # the customer's content words so far

@@ -72,8 +72,8 @@ def event_counts(truth: dict, result: dict) -> dict[str, Any]:
         "apology": set(predicted_apologies),
     }
     expected = {
-        "cue": set(truth_cue_turn.values()), "cue_kind": labelled_kinds, "acknowledgement": expected_acks, "name_use": set(truth.get("name_uses", [])),
-        "recap": set(truth.get("recaps", [])), "closing_action": set(truth.get("closing_actions", [])), "apology": set(expected_apologies),
+        "cue": set(truth_cue_turn.values()), "cue_kind": labelled_kinds, "acknowledgement": expected_acks,
+        "name_use": set(truth.get("name_uses", [])), "recap": set(truth.get("recaps", [])), "closing_action": set(truth.get("closing_actions", [])), "apology": set(expected_apologies),
     }
     counts = {kind: _counts(found[kind], expected[kind]) for kind in EVENT_TYPES}
     return {
@@ -93,14 +93,15 @@ def event_counts(truth: dict, result: dict) -> dict[str, Any]:
 
 def _errors(event_type: str, found: set, expected: set, turns: list[dict], call_id: str) -> list[dict[str, Any]]:
     """Every false event and every miss, with the words of its turn, for a person to read."""
+    def text_of(turn: int | None) -> str:
+        return turns[turn]["text"] if turn is not None and turn < len(turns) else ""
+
     def described(key, error: str) -> dict[str, Any]:
-        turn = key if not isinstance(key, tuple) else key[0] if event_type == "cue_kind" else key[1]
-        item = {"call": call_id, "error": error, "turn": turn, "text": turns[turn]["text"] if turn is not None and turn < len(turns) else ""}
         if event_type == "cue_kind":  # (turn, kind)
-            item["kind"] = key[1]
-        elif isinstance(key, tuple):  # an acknowledgement: (cue turn, agent turn)
-            item["cue_turn"], item["cue_text"] = key[0], turns[key[0]]["text"] if key[0] is not None else ""
-        return item
+            return {"call": call_id, "error": error, "turn": key[0], "text": text_of(key[0]), "kind": key[1]}
+        if event_type == "acknowledgement":  # (cue turn, agent turn)
+            return {"call": call_id, "error": error, "turn": key[1], "text": text_of(key[1]), "cue_turn": key[0], "cue_text": text_of(key[0])}
+        return {"call": call_id, "error": error, "turn": key, "text": text_of(key)}
     return ([described(k, "false") for k in sorted(found - expected, key=str)] +
             [described(k, "missed") for k in sorted(expected - found, key=str)])
 
