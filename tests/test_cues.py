@@ -116,3 +116,9 @@ def test_a_deadline_of_the_customers_is_urgent():
                      ("customer", "My car payment comes out on the twenty fifth, so I'd like it back before then."),
                      ("customer", "I sent it back on Friday."))
     assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "urgency"), (1, "urgency")]
+
+
+def test_asking_what_a_term_means_is_confusion():
+    turns = turns_of(("customer", "What does an escrow shortage mean?"), ("customer", "Wait, what do you mean?"),
+                     ("customer", "What time does the store open?"))
+    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "confusion"), (1, "confusion")]
