@@ -122,3 +122,16 @@ def test_asking_what_a_term_means_is_confusion():
     turns = turns_of(("customer", "What does an escrow shortage mean?"), ("customer", "Wait, what do you mean?"),
                      ("customer", "What time does the store open?"))
     assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "confusion"), (1, "confusion")]
+
+
+def test_the_judge_weighs_length_only_as_far_as_the_calls_it_was_fitted_on(models):
+    from pipeline.behaviours.cues import MAX_JUDGED_WORDS, candidate_cues, cue_signals
+    from pipeline.config import CueOptions
+
+    classifier = models.classifier("customer_sentences")
+    story = "I am so frustrated with this. " + "Then I drove to the shop and waited in the car park. " * 12
+    found = candidate_cues(story, CueOptions(), classifier)
+    clipped = " ".join(story.split()[:MAX_JUDGED_WORDS])
+    assert len(story.split()) > 3 * MAX_JUDGED_WORDS and found
+    assert cue_signals(story, found, classifier)["log_words"] == cue_signals(clipped, found, classifier)["log_words"]
+    assert cue_signals("I am so frustrated.", found, classifier)["log_words"] < cue_signals(clipped, found, classifier)["log_words"]

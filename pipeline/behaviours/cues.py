@@ -15,6 +15,12 @@ from .sentences import SentenceClassifier, split_sentences
 from .text import normalize
 
 
+# The cue judge weighs a turn's length, and the labelled calls it was fitted on have no customer turn
+# over 50 words (every one over 30 carries a cue: writers put feelings in long turns). Real callers
+# tell long plain stories, so length counts up to here and no further: the judge does not extrapolate.
+MAX_JUDGED_WORDS = 30
+
+
 @dataclass(frozen=True)
 class CueKind:
     name: str
@@ -112,7 +118,7 @@ def cue_signals(text: str, found: list[tuple[CueKind, str]], classifier: Sentenc
         "negative": float(any(kind.polarity == "negative" for kind, _ in found)),
         "question_share": sum(s.rstrip().endswith("?") for s in sentences) / len(sentences),
         "first_person": float(not _first_person().isdisjoint(re.findall(r"[a-z]+", normalize(text)))),
-        "log_words": math.log1p(len(text.split())),
+        "log_words": math.log1p(min(len(text.split()), MAX_JUDGED_WORDS)),
     }
 
 
