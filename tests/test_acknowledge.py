@@ -99,7 +99,7 @@ def test_saying_others_feel_the_same_acknowledges_without_naming_the_feeling(sen
 
     said = ["A double charge is definitely not what you want to see.", "Those fees trip up a lot of people.",
             "A lot of new parents ask that.", "You're not the only one, honestly."]
-    plain = ["A lot of people use the app for that.", "What you want is the blue form."]
+    plain = ["A lot of customers find the monthly plan cheaper.", "What you want is the blue form."]
     assert [matches(_phrases()["negative"], normalize(s)) for s in said + plain] == [True] * 4 + [False] * 2
     cues, acks, _ = acknowledgements(
         sentence_models,

@@ -36,3 +36,18 @@ def test_closest_is_the_nearest_pair_and_nothing_without_text(models):
     assert near > encoder.closest(ours[1:], theirs) + 0.1
     assert encoder.closest(ours, ours) > 0.99
     assert encoder.closest([], ours) == encoder.closest(ours, []) == 0.0
+
+
+def test_no_phrase_list_claims_a_sentence_written_as_none():
+    """The phrase lists and the classifiers' training sentences are two views of one judgement: a
+    pattern that matches a sentence the team wrote down as plain is too broad."""
+    from pipeline.behaviours.acknowledge import _phrases
+    from pipeline.behaviours.cues import _cues_in
+    from pipeline.behaviours.lexicon import matches
+    from pipeline.behaviours.text import normalize
+
+    agent, labels = training_set("agent_sentences")
+    plain_agent = [normalize(s) for s, label in zip(agent, labels) if label == "none"]
+    assert [s for s in plain_agent if any(matches(p, s) for p in _phrases().values())] == []
+    customer, labels = training_set("customer_sentences")
+    assert [s for s, label in zip(customer, labels) if label == "none" and _cues_in(normalize(s))] == []
