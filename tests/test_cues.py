@@ -129,7 +129,7 @@ def test_the_judge_weighs_length_only_as_far_as_the_calls_it_was_fitted_on(model
     from pipeline.config import CueOptions
 
     classifier = models.classifier("customer_sentences")
-    story = "I am so frustrated with this. " + "Then I drove to the shop and waited in the car park. " * 12
+    story = "I am so frustrated with this. " + "Then I drove to the shop and waited in the car park. " * MAX_JUDGED_WORDS
     found = candidate_cues(story, CueOptions(), classifier)
     clipped = " ".join(story.split()[:MAX_JUDGED_WORDS])
     assert len(story.split()) > 3 * MAX_JUDGED_WORDS and found
