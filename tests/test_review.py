@@ -119,6 +119,20 @@ def test_each_cue_says_acknowledged_late_or_missed():
     assert "MISSED" in row("c2") and 'class="window"' in page  # the window in which c2 should have been acknowledged
 
 
+def test_one_latency_label_per_answering_turn_with_each_latency_once():
+    document = a_document()
+    turns = document["turns"] + [{"id": 3, "speaker": "customer", "start": 7.5, "end": 9.0, "text": "and worried", "words": []},
+                                 {"id": 4, "speaker": "agent", "start": 9.5, "end": 11.0, "text": "I hear you", "words": []}]
+    c2 = {**document["events"][0], "id": "c2", "turn": 3, "start": 7.5, "end": 9.0, "kind": "anxiety", "text": "worried"}
+    c3 = {**c2, "id": "c3", "kind": "situational"}  # a second cue of the same turn: the same latency
+    answers = [{"id": f"a{n}", "type": "acknowledgement", "turn": 4, "start": 9.5, "end": 11.0, "cue": cue, "latency_s": latency}
+               for n, (cue, latency) in enumerate([("c1", 4.5), ("c2", 0.5), ("c3", 0.5)], start=1)]
+    page = render_review({**document, "turns": turns, "events": [document["events"][0], c2, c3, *answers]})
+    assert page.count('class="latency ') == 1
+    assert '>0.5 s / 4.5 s</text>' in page
+    assert page.count('class="ack-arrow') == 3  # every cue still has its arrow
+
+
 def test_script_in_a_turn_runs_nothing_in_the_browser(browser, tmp_path):
     document = a_document()
     document["turns"][1]["text"] = "<script>alert(1)</script><img src=x onerror=alert(2)>"

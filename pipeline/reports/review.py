@@ -52,6 +52,19 @@ def cue_stories(document: dict[str, Any], options: ReviewOptions) -> list[CueSto
     return stories
 
 
+def latency_labels(stories: list[CueStory]) -> list[tuple[float, str, str]]:
+    """One timeline label per acknowledging agent turn: (its start, late or acknowledged, each distinct
+    latency of the cues it answers, "0.4 s / 6.2 s"). A turn that answers cues of several customer turns
+    would otherwise print their numbers on top of one another."""
+    answered: dict[float, list[CueStory]] = {}
+    for story in stories:
+        if story.ack_start is not None:
+            answered.setdefault(story.ack_start, []).append(story)
+    return [(start, "late" if any(s.status == "late" for s in cues) else "acknowledged",
+             " / ".join(f"{latency} s" for latency in sorted({s.latency_s for s in cues})))
+            for start, cues in sorted(answered.items())]
+
+
 def page_document(document: dict[str, Any], *, show_pii: bool = False) -> dict[str, Any]:
     """The document a page shows: masked unless `show_pii` (then with no redactions to silence); a
     document `callqa run --redact` wrote is masked already, and stays so."""
@@ -139,7 +152,7 @@ def render_review(document: dict[str, Any], *, show_pii: bool = False, options: 
     environment.filters["x"] = lambda seconds: _x(seconds, duration)
     environment.filters["clock"] = lambda seconds: f"{int(seconds // 60)}:{seconds % 60:04.1f}"
     return environment.get_template("review.html.j2").render(
-        call=shown, stories=stories, by_turn=by_turn, lanes=lanes, lane_h=LANE_H, width=WIDTH, left=LEFT, duration=duration,
+        call=shown, stories=stories, latency_labels=latency_labels(stories), by_turn=by_turn, lanes=lanes, lane_h=LANE_H, width=WIDTH, left=LEFT, duration=duration,
         curves=_curves(shown, duration), ticks=_ticks(duration), expected_window_s=EXPECTED_WINDOW_S, audio=encode_audio(shown, options) if with_audio else "", options=options,
         score=shown.get("score"), masked=not show_pii,
         script_data={"duration": duration, "cues": [asdict(s) for s in stories]},
