@@ -1,5 +1,7 @@
 import re
 
+import pytest
+
 from pipeline.behaviours.cues import find_cues
 
 from .conftest import turns_of
@@ -67,35 +69,6 @@ def test_the_judge_drops_a_plain_statement_and_its_probability_is_the_confidence
     assert find_cues(turns, classifier=classifier, judge=judge, options={"min_confidence": 0.999}) == []
 
 
-def test_a_new_home_is_good_news_but_a_car_bought_is_background():
-    turns = turns_of(("customer", "We just bought our first house last week!"),
-                     ("customer", "I bought a car not too long ago, and a light is coming on."))
-    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "joy")]
-
-
-def test_soon_is_urgent_as_a_need_not_as_the_customers_own_plan():
-    turns = turns_of(("customer", "I'm going to come in as soon as possible."),
-                     ("customer", "I need this fixed as soon as possible."),
-                     ("customer", "Can you send someone right away?"))
-    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(1, "urgency"), (2, "urgency")]
-
-
-def test_relief_is_good_news_but_a_plain_thanks_for_the_help_is_not():
-    turns = turns_of(("customer", "Oh wow. That's such a relief, honestly."),
-                     ("customer", "Thank goodness, I can see the dashboard."),
-                     ("customer", "Okay. That's helpful. Thanks."),
-                     ("customer", "You've been really helpful."),
-                     ("customer", "Is there debt relief available?"))
-    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "gratitude"), (1, "gratitude"), (3, "gratitude")]
-
-
-def test_a_thing_that_will_not_work_is_a_situation_but_no_problem_is_not():
-    turns = turns_of(("customer", "My laptop keeps crashing and the app won't load."),
-                     ("customer", "I've been having trouble with my router since Monday."),
-                     ("customer", "No problem, that works for me."))
-    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "situational"), (1, "situational")]
-
-
 def test_only_clear_classifier_kinds_are_shown_and_at_least_the_likeliest():
     from pipeline.behaviours.cues import CueKind, reported_kinds
     from pipeline.config import CueOptions
@@ -111,19 +84,6 @@ def test_only_clear_classifier_kinds_are_shown_and_at_least_the_likeliest():
     assert reported_kinds([phrase, clear, unclear], CueOptions(min_kind_probability=0.0)) == [phrase, clear, unclear]
 
 
-def test_a_deadline_of_the_customers_is_urgent():
-    turns = turns_of(("customer", "Payroll has to go out Friday morning, so I'm really up against the clock."),
-                     ("customer", "My car payment comes out on the twenty fifth, so I'd like it back before then."),
-                     ("customer", "I sent it back on Friday."))
-    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "urgency"), (1, "urgency")]
-
-
-def test_asking_what_a_term_means_is_confusion():
-    turns = turns_of(("customer", "What does an escrow shortage mean?"), ("customer", "Wait, what do you mean?"),
-                     ("customer", "What time does the store open?"))
-    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == [(0, "confusion"), (1, "confusion")]
-
-
 def test_the_judge_weighs_length_only_as_far_as_the_calls_it_was_fitted_on(models):
     from pipeline.behaviours.cues import MAX_JUDGED_WORDS, candidate_cues, cue_signals
     from pipeline.config import CueOptions
@@ -135,3 +95,26 @@ def test_the_judge_weighs_length_only_as_far_as_the_calls_it_was_fitted_on(model
     assert len(story.split()) > 3 * MAX_JUDGED_WORDS and found
     assert cue_signals(story, found, classifier)["log_words"] == cue_signals(clipped, found, classifier)["log_words"]
     assert cue_signals("I am so frustrated.", found, classifier)["log_words"] < cue_signals(clipped, found, classifier)["log_words"]
+
+
+@pytest.mark.parametrize("said, expected", [
+    pytest.param(["We just bought our first house last week!", "I bought a car not too long ago, and a light is coming on."],
+                 [(0, "joy")], id="a new home is good news, a car bought is background"),
+    pytest.param(["I'm going to come in as soon as possible.", "I need this fixed as soon as possible.",
+                  "Can you send someone right away?"],
+                 [(1, "urgency"), (2, "urgency")], id="soon is urgent as a need, not as the customer's own plan"),
+    pytest.param(["Oh wow. That's such a relief, honestly.", "Thank goodness, I can see the dashboard.", "Okay. That's helpful. Thanks.",
+                  "You've been really helpful.", "Is there debt relief available?"],
+                 [(0, "gratitude"), (1, "gratitude"), (3, "gratitude")], id="relief is good news, a plain thanks for the help is not"),
+    pytest.param(["My laptop keeps crashing and the app won't load.", "I've been having trouble with my router since Monday.",
+                  "No problem, that works for me."],
+                 [(0, "situational"), (1, "situational")], id="a thing that will not work is a situation, no problem is not"),
+    pytest.param(["Payroll has to go out Friday morning, so I'm really up against the clock.",
+                  "My car payment comes out on the twenty fifth, so I'd like it back before then.", "I sent it back on Friday."],
+                 [(0, "urgency"), (1, "urgency")], id="a deadline of the customer's is urgent"),
+    pytest.param(["What does an escrow shortage mean?", "Wait, what do you mean?", "What time does the store open?"],
+                 [(0, "confusion"), (1, "confusion")], id="asking what a term means is confusion"),
+])
+def test_phrase_lists_tell_the_cue_from_the_plain_sentence_beside_it(said, expected):
+    turns = turns_of(*(("customer", text) for text in said))
+    assert kinds(find_cues(turns, options=PHRASES_ONLY)) == expected

@@ -172,8 +172,8 @@ def find_closing(turns: list[Turn], options: CheckOptions | dict | None = None, 
         closing = {tid: None for tid, s in signals.items() if s["owner"] and s["action"] and s["timeframe"]}
     events = []
     for turn in (t for t in turns if t.id in signals):
-        text = normalize(turn.text)
-        if turn.id in closing:
+        if turn.id in closing:  # the words that carry each part, for the evidence
+            text = normalize(turn.text)
             owner, action, when = (lexicon[f"closing_{k}"].search(text) for k in ("owner", "action", "timeframe"))
             events.append(ClosingAction(id=f"x{len(events) + 1}", turn=turn.id, start=turn.start, end=turn.end, text=turn.text,
                                         owner=owner.group(0) if owner else "", action=action.group(0) if action else "",
