@@ -7,10 +7,11 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
-from collections import deque
-from contextlib import nullcontext
+from collections import Counter, deque
+from contextlib import contextmanager, nullcontext
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, as_completed, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
@@ -26,7 +27,7 @@ from .config import PipelineOptions
 from .errors import ConfigError, QAError
 from .models import CallSpec
 from .reports.scorecard import Scorecard, load_scorecard
-from .reports.store import Store
+from .reports.store import Store, result_copies
 from .results import call_path, failed_document, read_json, write_json
 from .run import Hook, analyse_and_save
 from .speech.audio import file_sha256
@@ -34,23 +35,63 @@ from .speech.audio import file_sha256
 logger = logging.getLogger("callqa")
 
 WORKER_DIED = "the worker scoring this call died twice (out of memory, or killed); the call was not scored"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class BatchInterrupted(Exception):
+    """SIGINT or SIGTERM reached the coordinator: the batch stops, keeping what is done."""
+
+    def __init__(self, signal_name: str):
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
+@contextmanager
+def _stopped_by_signals():
+    """Within, SIGINT and SIGTERM raise BatchInterrupted in the coordinator (the main thread), so that
+    the batch ends its workers and writes its summary instead of dying mid-call with no word."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number, _frame):
+        raise BatchInterrupted(signal.Signals(number).name)
+
+    before = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
 
 
 @dataclass
 class BatchSummary:
+    """What a batch did. `scored` and `audio_seconds` count only the calls scored in this run, so the
+    real-time factor is over audio this run decoded; calls skipped as already scored count apart.
+    `interrupted` names the signal that stopped the run before every call was done (the calls not
+    done then have no new document: the next run scores them)."""
+
     scored: int = 0
     failed: int = 0
     skipped: int = 0
+    purged: int = 0
     audio_seconds: float = 0.0
     wall_seconds: float = 0.0
     failures: dict[str, str] = field(default_factory=dict)
+    interrupted: str | None = None
+    not_done: int = 0
 
     @property
     def real_time_factor(self) -> float | None:
         return self.wall_seconds / self.audio_seconds if self.audio_seconds else None
 
-    def add(self, document: dict) -> None:
-        if document["status"] == "scored":
+    def add(self, document: dict, *, skipped: bool = False) -> None:
+        if skipped:
+            self.skipped += 1
+        elif document["status"] == "scored":
             self.scored += 1
             self.audio_seconds += document["audio"]["duration"]
         else:
@@ -62,10 +103,13 @@ class BatchSummary:
             "scored": self.scored,
             "failed": self.failed,
             "skipped_already_scored": self.skipped,
+            "purged_not_stored": self.purged,
             "audio_hours": round(self.audio_seconds / 3600, 4),
             "wall_seconds": round(self.wall_seconds, 2),
             "real_time_factor": None if self.real_time_factor is None else round(self.real_time_factor, 4),
             "failures": self.failures,
+            "interrupted": self.interrupted,
+            "not_done": self.not_done,
         }
 
 
@@ -102,10 +146,28 @@ def remove_partial_files(out: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
+def threads_per_worker(workers_on_machine: int) -> int:
+    """The threads each of `workers_on_machine` processes decodes with: the cores shared out."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers_on_machine))
+
+
+def pin_threads(threads: int) -> None:
+    """Every library of the models computes with `threads` threads, whatever the process inherited: a
+    Dask worker starts with OMP_NUM_THREADS=1 where a plain process uses every core, and on some CPUs
+    (MKL's paths on AMD) the thread count moves the decoded words. The variables reach the libraries
+    that read them when they first run; PyTorch is told directly."""
+    import torch
+
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[variable] = str(threads)
+    torch.set_num_threads(threads)
+
+
 @dataclass(frozen=True)
 class BatchJob:
     """What every call of a batch shares: where results go, the options, their fingerprint, the
-    scorecard, whether to write RTTM files, and the threads each worker process may use (0: leave as is)."""
+    scorecard, whether to write RTTM files, and the threads each worker process decodes with (0: the
+    cores of the worker's machine shared among the workers there, resolved on the worker)."""
 
     out: str
     options: PipelineOptions
@@ -115,12 +177,14 @@ class BatchJob:
     threads: int = 0
     redact: bool = False
 
-    def load_models(self) -> ModelBundle:
-        if self.threads:
-            import torch
-
-            torch.set_num_threads(self.threads)
-        return ModelBundle.load(self.options)
+    def load_models(self, threads: int = 0) -> ModelBundle:
+        """The models, decoding with the job's threads (or `threads`), unless the options fix ASR's."""
+        threads = threads or self.threads or threads_per_worker(1)
+        pin_threads(threads)
+        options = self.options
+        if options.asr.cpu_threads == 0:
+            options = replace(options, asr=replace(options.asr, cpu_threads=threads))
+        return ModelBundle.load(options)
 
     def run(self, spec: CallSpec, models: ModelBundle, hook: Hook | None = None) -> dict:
         """Analyse one call into OUT/calls and return what the summary counts (the document is on disk)."""
@@ -136,12 +200,32 @@ class BatchJob:
 _worker_models: ModelBundle | QAError | None = None
 
 
-def _start_worker(job: BatchJob) -> None:
+def _start_worker(job: BatchJob, coordinator: int) -> None:
     global _worker_models
+    # The coordinator alone answers Ctrl-C and SIGTERM (it ends the pool); a worker outlives no coordinator.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(coordinator)
     try:
         _worker_models = job.load_models()
     except QAError as error:
         _worker_models = error
+
+
+PARENT_CHECK_S = 0.5  # how often a worker looks whether its coordinator is still alive
+
+
+def _die_with(coordinator: int) -> None:
+    """End this worker process as soon as the coordinator that started it is gone (killed, even with
+    SIGKILL, which no handler sees): a watchdog thread that notices the worker has been re-parented.
+    The coordinator's pid comes from the coordinator, as it may be gone before this runs."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == coordinator:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="callqa-parent-watchdog", daemon=True).start()
 
 
 def _run_in_worker(spec: CallSpec, job: BatchJob) -> dict:
@@ -156,20 +240,25 @@ class _ModelsOnDaskWorker(WorkerPlugin):
 
     name = "callqa-models"
 
-    def __init__(self, job: BatchJob):
+    def __init__(self, job: BatchJob, workers_by_host: dict[str, int]):
         self.job = job
+        self.workers_by_host = workers_by_host  # host → worker processes there when the batch started
         self.models: ModelBundle | None = None
 
-    def models_for(self) -> ModelBundle:
+    def models_for(self, host: str) -> ModelBundle:
+        """The worker's models, decoding with as many threads as a local run on its machine would
+        give each of the workers there, so that one machine gives the same documents both ways."""
         if self.models is None:
-            self.models = self.job.load_models()
+            self.models = self.job.load_models(threads_per_worker(self.workers_by_host.get(host, 1)))
         return self.models
 
 
 def _run_on_dask_worker(spec: CallSpec, job: BatchJob) -> dict:
     from distributed import get_worker
+    from distributed.comm import get_address_host
 
-    return job.run(spec, get_worker().plugins[_ModelsOnDaskWorker.name].models_for())
+    worker = get_worker()
+    return job.run(spec, worker.plugins[_ModelsOnDaskWorker.name].models_for(get_address_host(worker.address)))
 
 
 def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions | dict | None = None, *,
@@ -190,7 +279,7 @@ def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions |
     scorecard = scorecard or load_scorecard()
     out = Path(out)
     _prepare_output(out, rttm)
-    with Store.open(store) if store else nullcontext() as opened:
+    with nullcontext(Store.ready(store) if store else None) as opened:  # checked now, written at each call's end
         results = _Results(out, BatchSummary(), hook or (lambda *args, **kwargs: None), opened)
         stamp = fingerprint(options, redact=redact)
         todo = []
@@ -199,41 +288,75 @@ def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions |
                 results.record(spec, done, skipped=True)
             else:
                 todo.append(spec)
-        threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
-        if workers > 1 and options.asr.cpu_threads == 0:  # share the cores instead of oversubscribing them
-            options = replace(options, asr=replace(options.asr, cpu_threads=threads))
-        job = BatchJob(str(out), options, stamp, scorecard, rttm, threads, redact)
-        if scheduler:
-            _run_on_dask(todo, job, scheduler, results)
-        elif workers > 1:
-            _run_in_processes(todo, job, workers, results)
-        elif todo:
-            models = models or job.load_models()
-            for spec in todo:
-                results.hook("start", spec, call_id=spec.call_id)
-                results.record(spec, job.run(spec, models, results.hook))
+        # every way of running decodes with the cores shared out among the workers of one machine
+        job = BatchJob(str(out), options, stamp, scorecard, rttm, 0 if scheduler else threads_per_worker(workers), redact)
+        try:
+            with _stopped_by_signals():
+                _run(todo, job, workers, scheduler, models, results)
+        except BatchInterrupted as stop:  # whole results stay; what was not done is the next run's
+            so_far = results.summary
+            so_far.interrupted = stop.signal_name
+            so_far.not_done = len(specs) - so_far.scored - so_far.failed - so_far.skipped - so_far.purged
     summary = results.summary
     summary.wall_seconds = time.perf_counter() - started
     write_json(out / "summary.json", summary.as_dict())
     return summary
 
 
+def _run(todo: list[CallSpec], job: BatchJob, workers: int, scheduler: str | None, models: ModelBundle | None,
+         results: "_Results") -> None:
+    """The calls to score, on a cluster, in worker processes, or in this process."""
+    if scheduler:
+        _run_on_dask(todo, job, scheduler, results)
+    elif workers > 1:
+        _run_in_processes(todo, job, workers, results)
+    elif todo:
+        models = models or job.load_models()
+        for spec in todo:
+            results.hook("start", spec, call_id=spec.call_id)
+            results.record(spec, job.run(spec, models, results.hook))
+
+
 @dataclass
 class _Results:
-    """Where each finished call goes: the summary, the caller's hook, and the store when there is one."""
+    """Where each finished call goes: the summary, the caller's hook, and the store when there is one.
+
+    The store is opened at each call's end for that call's rows alone, so that a report, an export or a
+    review can read it during the run, and another run can write between two of this one's calls."""
 
     out: Path
     summary: BatchSummary
     hook: Hook
-    store: Store | None
+    store: Path | None
 
     def record(self, spec: CallSpec, document: dict, *, skipped: bool = False) -> None:
-        self.summary.skipped += skipped
-        self.summary.add(document)
-        if self.store is not None:  # the whole document, from disk: workers hand back only a summary
-            path = call_path(self.out, spec.call_id)
-            self.store.add([(read_json(path), str(path.resolve()))])
+        if self.store is not None and self._store(spec) == "purged":
+            self.summary.purged += 1
+            self.hook("skip", document, call_id=spec.call_id)
+            return
+        self.summary.add(document, skipped=skipped)
         self.hook("skip" if skipped else "done", document, call_id=spec.call_id)
+
+    def _store(self, spec: CallSpec) -> str:
+        """Write the call's whole document (from disk: workers hand back only a summary) into the store:
+        "stored"; "purged" when the store refuses it as purged, its files then removed; "not stored"
+        when the store stayed busy, the JSON then kept for `callqa ingest`."""
+        path = call_path(self.out, spec.call_id)
+        try:
+            with Store.open(self.store) as opened:
+                opened.add([(read_json(path), str(path.resolve()))])
+                purged = bool(opened.skipped_as_purged)
+        except ConfigError as error:
+            logger.warning("call %s: not written into the store: %s; `callqa ingest %s --store %s` adds it later",
+                           spec.call_id, error, self.out, self.store)
+            return "not stored"
+        if not purged:
+            return "stored"
+        for copy in result_copies(path):
+            copy.unlink(missing_ok=True)
+        logger.warning("call %s was purged from the store %s: it is not stored again and its result was deleted",
+                       spec.call_id, self.store)
+        return "purged"
 
 
 def _prepare_output(out: Path, rttm: bool) -> None:
@@ -277,7 +400,7 @@ def _run_in_processes(todo: list[CallSpec], job: BatchJob, workers: int, results
     while pending:
         # spawn, not fork: a forked copy of a process that holds model threads can deadlock
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_start_worker, initargs=(job,)) as pool:
+                                 initializer=_start_worker, initargs=(job, os.getpid())) as pool, _ended_on_interrupt(pool):
             running: dict[Future, tuple[CallSpec, bool]] = {}
             broken = False
             while (pending or running) and not broken:
@@ -303,6 +426,19 @@ def _run_in_processes(todo: list[CallSpec], job: BatchJob, workers: int, results
                 pending.appendleft((spec, True))
 
 
+@contextmanager
+def _ended_on_interrupt(pool: ProcessPoolExecutor):
+    """On an interrupt, the pool's workers are ended at once, their calls in flight left undone (a
+    result is renamed into place whole, so none is half written), instead of waiting for them."""
+    try:
+        yield
+    except BatchInterrupted:
+        for process in list(getattr(pool, "_processes", {}).values()):  # the executor keeps no public list
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+
+
 def _may_start(suspect: bool, running: dict, workers: int) -> bool:
     """A call whose worker died runs alone; others fill the free workers."""
     if suspect:
@@ -318,7 +454,10 @@ def _run_on_dask(todo: list[CallSpec], job: BatchJob, scheduler: str, results: _
     except (OSError, TimeoutError) as error:
         raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {error}", "start it with `dask scheduler` and workers with `dask worker ADDRESS`") from error
     with client:
-        client.register_plugin(_ModelsOnDaskWorker(job))
+        from distributed.comm import get_address_host
+
+        workers_by_host = Counter(get_address_host(address) for address in client.scheduler_info()["workers"])
+        client.register_plugin(_ModelsOnDaskWorker(job, dict(workers_by_host)))
         # Dask retries a task whose worker died once itself
         for spec, document in _submit_all(client.get_executor(retries=1), todo, job, results.hook):
             results.record(spec, document or _worker_died(spec, job.out))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from datetime import date, datetime
 from pathlib import Path
 from typing import Optional
@@ -9,11 +10,13 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .config import EMBEDDED_MODEL, SAMPLE_RATE, AsrOptions, DiarizationOptions, PipelineOptions, ReviewOptions, ToneOptions
 from .errors import ConfigError, QAError
+from .reports.export import FORMATS
 from .reports.store import STORE_ENV
 
 app = typer.Typer(help="Score recorded customer-service calls for empathy and conversation quality.", no_args_is_help=True)
@@ -92,14 +95,20 @@ def run(
             progress.update(task, description="done")
     except QAError as error:
         _fail(error)
-    table = Table(title=f"callqa run {batch}", show_header=False)
+    table = Table(title=escape(f"callqa run {batch}"), show_header=False)
     facts = summary.as_dict()
-    for key in ("scored", "failed", "skipped_already_scored", "audio_hours", "wall_seconds", "real_time_factor"):
-        table.add_row(key.replace("_", " "), str(facts[key]))
+    for key in ("scored", "failed", "skipped_already_scored", "purged_not_stored", "not_done", "audio_hours",
+                "wall_seconds", "real_time_factor"):
+        if facts[key] or key not in ("purged_not_stored", "not_done"):
+            table.add_row(key.replace("_", " "), str(facts[key]))
     console.print(table)
     for call_id, error in summary.failures.items():
-        console.print(f"[red]failed[/red] {call_id}: {error}")
-    console.print(f"results in {out / 'calls'}; store {store}")
+        console.print(f"[red]failed[/red] {escape(call_id)}: {escape(error)}")
+    console.print(escape(f"results in {out / 'calls'}; store {store}"))
+    if summary.interrupted:
+        console.print(f"[yellow]stopped by {summary.interrupted}[/yellow]: {summary.not_done} call(s) not done; "
+                      "run the same command again to score them (finished calls are kept)")
+        raise typer.Exit(128 + signal.Signals[summary.interrupted].value)  # the shell's convention: 130, 143
     if summary.failed:
         raise typer.Exit(EXIT_SOME_FAILED)
 
@@ -220,6 +229,18 @@ def fit_tone(
     console.print(f"arousal model fitted on {len(targets)} clips ({sum(targets)} heated) → {out}")
 
 
+EXPORT_TABLES = ("call", "agent", "criterion", "turn")  # what `export --by` makes a row of
+
+
+def _one_of(values: tuple[str, ...]):
+    """An option callback that refuses any value but `values` as a bad argument (exit code 2), listing them."""
+    def check(value: str) -> str:
+        if value not in values:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(values)}")
+        return value
+    return check
+
+
 STORE_OPTION = typer.Option(None, "--store", envvar=STORE_ENV, help=f"The DuckDB store (or ${STORE_ENV}).")
 FROM_OPTION = typer.Option(None, "--from", formats=["%Y-%m-%d"], help="First day, YYYY-MM-DD (default: the store's first).")
 TO_OPTION = typer.Option(None, "--to", formats=["%Y-%m-%d"], help="Last day, included (default: the store's last).")
@@ -234,35 +255,72 @@ def ingest(
     results: list[Path] = typer.Argument(..., help="Results folders of `callqa run` (or their calls/ folders, or JSON files)."),
     store: Optional[Path] = STORE_OPTION,
 ) -> None:
-    """Build or rebuild the store from per-call JSON documents; a call already stored is replaced."""
+    """Build or rebuild the store from per-call JSON documents; a call already stored is replaced, a
+    purged call is refused (and the copy found deleted)."""
     from .reports.store import Store, result_documents, store_path
 
     try:
         with Store.open(store_path(store)) as opened:
             count = opened.add_all(result_documents(results))
+            refused = opened.skipped_as_purged
     except QAError as error:
         _fail(error)
     console.print(f"{count} calls written to {store_path(store)}")
+    if refused:
+        files, pages = _remove_copies([path for _, path in refused], {call_id for call_id, _ in refused})
+        console.print(f"{len(refused)} skipped as purged ({', '.join(sorted({c for c, _ in refused}))}): "
+                      f"{len(files)} result files and {len(pages)} review pages of theirs deleted", soft_wrap=True, highlight=False)
 
 
 @app.command()
 def purge(
     call_ids: list[str] = typer.Argument(..., help="Call ids to remove."),
+    reason: Optional[str] = typer.Option(None, help="Who asked and why (a ticket number), kept with the record of the purge."),
     store: Optional[Path] = STORE_OPTION,
 ) -> None:
-    """Remove calls from the store and delete their JSON documents (a customer's request for deletion)."""
+    """Remove calls from the store and delete their JSON documents, RTTM files and review pages (a
+    customer's request for deletion). The store keeps a record of each purge, so that neither `ingest`
+    nor a later `run` brings the call back."""
     from .reports.store import Store, store_path
 
     try:
         with Store.open(store_path(store), create=False) as opened:
-            paths = opened.purge(call_ids)
+            found = opened.stored(call_ids)
+            paths = opened.purge(call_ids, reason=reason)
     except QAError as error:
         _fail(error)
+    files, pages = _remove_copies(paths, found)
+    console.print(f"purged {len(found)} of {len(call_ids)} calls: {len(files)} result files and {len(pages)} review pages deleted; "
+                  "`ingest` and `run` will not store them again", soft_wrap=True, highlight=False)
+    missing = [call_id for call_id in call_ids if call_id not in found]
+    if missing:
+        _fail(QAError(f"not in the store, so nothing was purged for them: {', '.join(missing)}",
+                      "check the ids with `callqa export --by call`"))
+
+
+def _remove_copies(paths: list[str], call_ids: set[str]) -> tuple[list[Path], list[Path]]:
+    """Delete purged calls' result files (JSON, RTTM) and the review pages `review --batch` made beside
+    them; returns (result files, review pages) deleted. What cannot be deleted is said, not raised: the
+    purge itself is done."""
+    from .reports.review import remove_call_pages
+    from .reports.store import result_copies
+
+    files, pages, folders = [], [], set()
     for path in paths:
-        Path(path).unlink(missing_ok=True)
-    console.print(f"removed {len(paths)} of {len(call_ids)} calls from the store and their JSON")
-    if len(paths) < len(call_ids):
-        _fail(QAError("some call ids were not in the store", "check the ids with `callqa export --by call`"))
+        json_path = Path(path)
+        folders.add(json_path.parent.parent if json_path.parent.name == "calls" else json_path.parent)
+        for copy in result_copies(json_path):
+            try:
+                copy.unlink()
+                files.append(copy)
+            except OSError as error:
+                console.print(f"[yellow]warning:[/yellow] cannot delete {copy}: {error.strerror or error}", soft_wrap=True)
+    for folder in sorted(folders):
+        try:
+            pages += [page for page in remove_call_pages(folder, call_ids) if page.name != "index.html"]
+        except (QAError, OSError) as error:
+            console.print(f"[yellow]warning:[/yellow] cannot update the review pages in {folder}: {error}", soft_wrap=True)
+    return files, pages
 
 
 @app.command()
@@ -324,10 +382,10 @@ def export(
     end: Optional[datetime] = TO_OPTION,
     agent: Optional[str] = typer.Option(None, help="Only this agent id."),
     queue: Optional[str] = typer.Option(None, help="Only this queue."),
-    by: str = typer.Option("call", help="One row per call, agent, criterion, or turn (the transcripts)."),
-    format: str = typer.Option("csv", help="csv, xlsx or parquet."),
+    by: str = typer.Option("call", callback=_one_of(EXPORT_TABLES), help="One row per call, agent, criterion, or turn (the transcripts)."),
+    format: str = typer.Option("csv", callback=_one_of(FORMATS), help="csv, xlsx or parquet."),
     out: Optional[Path] = typer.Option(None, help="The file to write; CSV goes to standard output without it."),
-    show_pii: bool = typer.Option(False, "--show-pii", help="--by turn: show personal data instead of masking it."),
+    show_pii: bool = typer.Option(False, "--show-pii", help="--by turn: show personal data instead of masking it (the file is then yours alone, 0600)."),
     store: Optional[Path] = STORE_OPTION,
 ) -> None:
     """Export scores for a spreadsheet: per call, per agent, per criterion or per turn (columns in the README)."""
@@ -340,12 +398,10 @@ def export(
     tables = {"call": call_table, "agent": agent_table, "criterion": criterion_pass_rates,
               "turn": partial(turn_table, show_pii=show_pii)}
     try:
-        if by not in tables:
-            raise ConfigError(f"--by {by!r} is not a table", f"use one of {', '.join(tables)}")
         with Store.open(store_path(store), create=False, read_only=True) as opened:
             period = resolve_period(opened, _day(start), _day(end))
             table = tables[by](opened, period, agent=agent, queue=queue)
-        written = write_table(table, format, out)
+        written = write_table(table, format, out, private=show_pii)
     except QAError as error:
         _fail(error)
     if written:
@@ -365,7 +421,7 @@ def review(
     store: Optional[Path] = STORE_OPTION,
 ) -> None:
     """One call on one page for a coach: timeline, cues and acknowledgements, scorecard, the recording."""
-    from .reports.review import render_review
+    from .reports.review import render_review, write_page
     from .results import read_json
 
     options = ReviewOptions(late_ack_s=late_ack_s)
@@ -384,7 +440,7 @@ def review(
                 Console().print(part)
             return
         target = out or Path(f"{document['call_id']}.html")
-        target.write_text(render_review(document, show_pii=show_pii, options=options), encoding="utf-8")
+        write_page(target, render_review(document, show_pii=show_pii, options=options), private=show_pii)
     except OSError as error:
         _fail(QAError(f"cannot write the page: {error.strerror or error}", "pass --out with a file in a folder you may write"))
     except QAError as error:
@@ -411,7 +467,7 @@ def _result_path(call_id: str, store: Path | None) -> Path:
 
 
 def _review_batch(batch: Path, out: Path | None, show_pii: bool, options: ReviewOptions) -> list[Path]:
-    from .reports.review import render_index, render_review
+    from .reports.review import render_index, render_review, write_page
     from .reports.store import result_documents
 
     folder = out or batch / "review"
@@ -420,10 +476,10 @@ def _review_batch(batch: Path, out: Path | None, show_pii: bool, options: Review
     for document, _ in result_documents([batch]):
         link = f"{document['call_id']}.html"
         if document.get("status") == "scored":
-            (folder / link).write_text(render_review(document, show_pii=show_pii, options=options), encoding="utf-8")
+            write_page(folder / link, render_review(document, show_pii=show_pii, options=options), private=show_pii)
             written.append(folder / link)
         documents.append((document, link))
-    (folder / "index.html").write_text(render_index(documents), encoding="utf-8")
+    write_page(folder / "index.html", render_index(documents), private=show_pii)
     return written + [folder / "index.html"]
 
 

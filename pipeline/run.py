@@ -166,7 +166,7 @@ def analyse_and_save(spec: CallSpec, models: ModelBundle, out: str | Path, *, sc
             raise QAError(spec.problem)
         document = call_document(analyse_call(spec, models, scorecard=scorecard, hook=hook, rttm_dir=rttm_dir))
         if redact:
-            document = redact_document(document)
+            document = redact_document(document, name_similarity=models.options.checks.name_similarity)
         document["fingerprint"] = fingerprint
     except QAError as error:
         document = failed_document(spec, str(error))

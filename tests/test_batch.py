@@ -47,7 +47,8 @@ def test_rerun_skips_scored_calls_and_force_redoes_them(tmp_path, models):
     with Store.open(store) as opened:
         stored = everything(opened)
     again = run_batch(discover_calls(batch), out, models=models, store=store)
-    assert (again.scored, again.skipped) == (2, 2)
+    assert (again.scored, again.skipped) == (0, 2)  # skipped calls are not scored again, nor counted so
+    assert again.audio_seconds == 0 and again.real_time_factor is None  # no audio was decoded
     with Store.open(store) as opened:
         assert everything(opened) == stored  # the same rows with the same values
     shutil.copy(SAMPLES / "s02_telecom_outage.stereo.flac", batch / GOOD[0])  # new audio under the same name
@@ -102,7 +103,7 @@ def test_killed_run_resumes_and_scores_every_call_once(tmp_path):
     rerun = subprocess.run(command, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["scored"] == 4 and summary["skipped_already_scored"] == done_before
+    assert summary["scored"] == 4 - done_before and summary["skipped_already_scored"] == done_before
     assert sorted(p.name for p in (out / "calls").iterdir()) == [f"c{i}.json" for i in range(4)]  # no partial files
 
 
@@ -268,3 +269,110 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(ConfigError, match="cannot write results to"):
         run_batch(discover_calls(batch), blocker / "out")
+
+
+class _NoModels:
+    """Stands in for the models in a batch whose calls all fail before any model runs (empty files)."""
+
+    options = PipelineOptions()
+
+
+def _empty_calls(folder, names):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / f"{name}.wav").write_bytes(b"")
+    return discover_calls(folder)
+
+
+READ_CALLS = """
+import sys, duckdb
+print(",".join(sorted(r[0] for r in duckdb.connect(sys.argv[1], read_only=True).execute("SELECT call_id FROM calls").fetchall())))
+"""
+
+
+def test_a_run_writes_the_store_call_by_call_and_lets_readers_in_between(tmp_path):
+    """A manager's export during the nightly run: another process opens the store read-only while the
+    run goes on (DuckDB refuses that while a process holds the file for writing)."""
+    store = tmp_path / "store.duckdb"
+    seen = []
+
+    def hook(step, artefact, call_id=""):
+        if step == "done":
+            reader = subprocess.run([sys.executable, "-c", READ_CALLS, str(store)], capture_output=True, text=True)
+            seen.append(reader.stdout.strip() or reader.stderr.strip().splitlines()[-1])
+
+    run_batch(_empty_calls(tmp_path / "batch", ["c1", "c2"]), tmp_path / "out", models=_NoModels(), store=store, hook=hook)
+    assert seen == ["c1", "c1,c2"]
+
+
+def test_a_run_does_not_store_a_purged_call_again_nor_keep_its_json(tmp_path, caplog):
+    from pipeline.reports.store import Store
+
+    from .conftest import result_document
+
+    store, out = tmp_path / "store.duckdb", tmp_path / "out"
+    with Store.open(store) as opened:
+        opened.add([(result_document("c1", "A1", "2026-11-20"), "/old/calls/c1.json")])
+        opened.purge(["c1"])
+    summary = run_batch(_empty_calls(tmp_path / "batch", ["c1", "c2"]), out, models=_NoModels(), store=store)
+    with Store.open(store, read_only=True) as opened:
+        assert opened.query("SELECT call_id FROM calls")["call_id"].tolist() == ["c2"]
+    assert not (out / "calls" / "c1.json").exists() and (out / "calls" / "c2.json").exists()
+    assert "c1" not in summary.failures and summary.failed == 1
+    assert any("c1" in r.getMessage() and "purged" in r.getMessage() for r in caplog.records)
+
+
+def _workers_of(coordinator: subprocess.Popen, count: int, deadline_s: float = 120.0) -> list:
+    """The worker processes that `coordinator` has started, once there are `count` of them."""
+    import psutil
+
+    deadline = time.time() + deadline_s
+    while time.time() < deadline:
+        # the spawn context also starts a resource tracker: workers are the ones running spawn_main
+        children = [c for c in psutil.Process(coordinator.pid).children() if "spawn_main" in " ".join(c.cmdline())]
+        if len(children) >= count:
+            return children
+        time.sleep(0.2)
+    raise AssertionError(f"the coordinator did not start {count} workers")
+
+
+def _batch_of_copies(folder: Path, n: int) -> Path:
+    folder.mkdir()
+    for i in range(n):
+        shutil.copy(SAMPLES / "s02_telecom_outage.stereo.flac", folder / f"c{i}.flac")
+    return folder
+
+
+def test_workers_die_with_a_killed_coordinator(tmp_path):
+    import psutil
+
+    batch = _batch_of_copies(tmp_path / "batch", 3)
+    command = [sys.executable, "-m", "pipeline.cli", "run", str(batch), "--out", str(tmp_path / "out"), "--workers", "2"]
+    coordinator = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = _workers_of(coordinator, 2)
+    coordinator.kill()  # SIGKILL: no handler of the coordinator's runs
+    coordinator.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=30)
+    for worker in alive:
+        worker.kill()
+    assert alive == [], "workers outlived their coordinator"
+
+
+def test_sigterm_ends_the_batch_and_its_workers_with_a_summary(tmp_path):
+    import psutil
+
+    batch, out = _batch_of_copies(tmp_path / "batch", 3), tmp_path / "out"
+    command = [sys.executable, "-m", "pipeline.cli", "run", str(batch), "--out", str(out), "--workers", "2"]
+    coordinator = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    workers = _workers_of(coordinator, 2)
+    coordinator.send_signal(signal.SIGTERM)
+    output, _ = coordinator.communicate(timeout=60)
+    _, alive = psutil.wait_procs(workers, timeout=30)
+    for worker in alive:
+        worker.kill()
+    assert coordinator.returncode == 128 + signal.SIGTERM, output
+    assert "stopped by SIGTERM" in output and "run the same command again" in output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["interrupted"] == "SIGTERM" and summary["scored"] + summary["not_done"] == 3
+    assert alive == []
+    assert not list((out / "calls").glob(".*.tmp"))  # no half-written result

@@ -159,3 +159,62 @@ def test_report_errors_are_messages_with_exit_codes(tmp_path):
     assert nothing.exit_code == 1 and "no results folder" in nothing.output
     for result in (empty, fake, missing, broken, nothing):
         assert "Traceback" not in result.output
+
+
+def test_purge_removes_every_copy_and_nothing_brings_the_call_back(tmp_path):
+    import os
+    import stat
+
+    store, gone, kept = str(tmp_path / "store.duckdb"), "2026-11-18-A1-0", "2026-11-18-A1-1"
+    first = nights(tmp_path)[0]
+    rerun, stray = tmp_path / "rerun", tmp_path / "stray"
+    shutil.copytree(first, rerun)  # the night scored into a second folder too: the store is written from both
+    shutil.copytree(first, stray)  # a copy the store never saw
+    assert runner.invoke(app, ["ingest", str(first), str(rerun), "--store", store]).exit_code == 0
+    assert runner.invoke(app, ["review", "--batch", str(first)]).exit_code == 0
+    assert f'href="{gone}.html"' in (first / "review" / "index.html").read_text()
+
+    result = runner.invoke(app, ["purge", gone, "--reason", "customer request 4411", "--store", store])
+    assert result.exit_code == 0, result.output
+    assert not (first / "calls" / f"{gone}.json").exists() and not (rerun / "calls" / f"{gone}.json").exists()
+    assert not (first / "review" / f"{gone}.html").exists() and (first / "review" / f"{kept}.html").exists()
+    index = (first / "review" / "index.html").read_text()
+    assert gone not in index and f'href="{kept}.html"' in index
+    assert "2 result files" in result.output and "1 review page" in result.output, result.output
+
+    again = runner.invoke(app, ["ingest", str(stray), "--store", store])
+    assert again.exit_code == 0 and "5 calls written" in again.output and "1 skipped as purged" in again.output, again.output
+    assert not (stray / "calls" / f"{gone}.json").exists() and (stray / "calls" / f"{kept}.json").exists()
+    assert gone not in runner.invoke(app, ["export", "--store", store]).stdout
+    assert not stat.S_IMODE(os.stat(first / "review" / "index.html").st_mode) & 0o100  # rewritten as a page, not made executable
+
+
+def test_purge_of_an_id_the_store_does_not_hold_says_so(tmp_path):
+    store = str(tmp_path / "store.duckdb")
+    assert runner.invoke(app, ["ingest", str(nights(tmp_path)[0]), "--store", store]).exit_code == 0
+    result = runner.invoke(app, ["purge", "2026-11-18-A1-0", "c-typo", "--store", store])
+    assert result.exit_code == 1 and "c-typo" in result.output and "1 of 2" in result.output, result.output
+
+
+def test_export_refuses_an_unknown_table_or_format_as_a_bad_argument(tmp_path):
+    store = str(tmp_path / "store.duckdb")
+    assert runner.invoke(app, ["ingest", str(nights(tmp_path)[0]), "--store", store]).exit_code == 0
+    by = runner.invoke(app, ["export", "--by", "week", "--store", store])
+    assert by.exit_code == 2 and "week" in by.output and all(t in by.output for t in ("call", "agent", "criterion", "turn")), by.output
+    form = runner.invoke(app, ["export", "--format", "json", "--out", str(tmp_path / "x.json"), "--store", store])
+    assert form.exit_code == 2 and "json" in form.output and all(f in form.output for f in ("csv", "xlsx", "parquet")), form.output
+
+
+def test_an_export_that_shows_personal_data_is_its_owners_alone(tmp_path):
+    import os
+    import stat
+
+    store = str(tmp_path / "store.duckdb")
+    assert runner.invoke(app, ["ingest", str(nights(tmp_path)[0]), "--store", store]).exit_code == 0
+    for format in ("csv", "xlsx", "parquet"):
+        shown, masked = tmp_path / f"shown.{format}", tmp_path / f"masked.{format}"
+        args = ["export", "--by", "turn", "--format", format, "--store", store, "--out"]
+        assert runner.invoke(app, [*args, str(shown), "--show-pii"]).exit_code == 0
+        assert runner.invoke(app, [*args, str(masked)]).exit_code == 0
+        assert stat.S_IMODE(os.stat(shown).st_mode) == 0o600, format
+        assert stat.S_IMODE(os.stat(masked).st_mode) & 0o044, format  # masked: readable by the team, as before

@@ -154,6 +154,30 @@ def decoded_audio(page: str) -> np.ndarray:
                                for frame in container.decode(audio=0)])
 
 
+def without_audio(page: str) -> str:
+    """The page's HTML less the recording's data URI: base64 can spell anything ("hale" among it)."""
+    import re
+
+    stripped = re.sub(r"data:audio/ogg;base64,[A-Za-z0-9+/=]*", "data:audio/ogg;base64,", page)
+    assert stripped.count("data:audio/ogg;base64,") == page.count("data:audio/ogg;base64,")
+    return stripped
+
+
+def test_without_audio_keeps_all_but_the_recording():
+    page = 'x <audio id="audio" src="data:audio/ogg;base64,aGFsZQ+/=="></audio> owen.hale@example.com'
+    assert without_audio(page) == 'x <audio id="audio" src="data:audio/ogg;base64,"></audio> owen.hale@example.com'
+
+
+def shown_text(browser, tmp_path: Path, page: str) -> str:
+    """What a coach reads on the page: the text of its DOM in Chromium, titles of the timeline included."""
+    path = tmp_path / "shown.html"
+    path.write_text(page)
+    opened, seen = open_page(browser, path)
+    text = opened.evaluate("document.body.innerText + ' ' + [...document.querySelectorAll('title')].map(t => t.textContent).join(' ')")
+    assert seen["errors"] == []
+    return text
+
+
 @pytest.fixture(scope="module")
 def pii_call(tmp_path_factory, models):
     """data/pii's call, in which the customer reads out a card number and an e-mail address."""
@@ -166,14 +190,14 @@ def pii_call(tmp_path_factory, models):
     return out, json.loads((out / "calls" / "p01_card_and_email.json").read_text())
 
 
-def test_card_number_and_email_are_masked_on_the_page_and_silent_in_its_audio(pii_call):
+def test_card_number_and_email_are_masked_on_the_page_and_silent_in_its_audio(pii_call, browser, tmp_path):
     _, document = pii_call
     page = render_review(document)
-    lowered = page.lower()
-    assert "[card number]" in lowered or "[account number]" in lowered
-    assert "[e-mail address]" in lowered
-    for secret in ("hale", "owen", "example .com", "example.com", "-1 -1 -1"):
-        assert secret not in lowered, secret
+    for text in (without_audio(page).lower(), shown_text(browser, tmp_path, page).lower()):
+        assert "[card number]" in text or "[account number]" in text
+        assert "[e-mail address]" in text
+        for secret in ("hale", "owen", "example .com", "example.com", "-1 -1 -1"):
+            assert secret not in text, secret
     audio = decoded_audio(page)
     rate = 48000
     from pipeline.reports.redact import redact_document
@@ -185,7 +209,7 @@ def test_card_number_and_email_are_masked_on_the_page_and_silent_in_its_audio(pi
         inside = audio[int(span["start"] * rate):int(span["end"] * rate)]
         assert np.sqrt(np.mean(inside ** 2)) < 1e-3, span
     assert np.sqrt(np.mean(audio ** 2)) > 0.01  # the rest is heard
-    shown = render_review(document, show_pii=True).lower()
+    shown = without_audio(render_review(document, show_pii=True)).lower()
     assert "hale" in shown and "[e-mail address]" not in shown
 
 
@@ -237,7 +261,7 @@ def test_run_redact_masks_the_json_and_scores_what_was_said(tmp_path, models, pi
     assert "hale" not in text and "[e-mail address]" in text and '"redactions"' in text
     redacted = json.loads(text)
     assert redacted["score"]["total"] == plain["score"]["total"]  # scored on the words, then masked
-    assert "hale" not in render_review(redacted, show_pii=True).lower()  # masked at the source stays masked
+    assert "hale" not in without_audio(render_review(redacted, show_pii=True)).lower()  # masked at the source stays masked
 
 
 def test_review_batch_writes_a_page_per_call_and_an_index(sample_results, tmp_path):
@@ -278,3 +302,84 @@ def test_review_late_ack_sets_when_an_acknowledgement_counts_as_late(sample_resu
     assert "LATE" not in default.output
     assert strict.output.count("LATE") == len({a["cue"] for a in acknowledged if a["latency_s"] > 0})
     assert CliRunner().invoke(app, ["review", str(path), "--late-ack", "-1"]).exit_code == 2
+
+
+def missed_cues(*starts: float) -> list[dict]:
+    """Cues of the customer's turn 1, none of them acknowledged."""
+    return [{"id": f"c{n}", "type": "cue", "turn": 1, "start": start, "end": start + 1.0, "kind": "frustration", "text": "so frustrated"}
+            for n, start in enumerate(starts, start=1)]
+
+
+def windows(page: str) -> list[tuple[float, float]]:
+    import re
+
+    return [(float(x), float(w)) for x, w in re.findall(r'<rect class="window" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', page)]
+
+
+def test_the_windows_of_close_missed_cues_are_shaded_once_not_stacked():
+    from pipeline.reports.review import _x
+
+    events = missed_cues(10.0, 14.0, 20.0, 90.0)  # three close together, one on its own; the call lasts 100 s
+    page = render_review(a_document(events=events, audio={"path": "/nowhere/x1.wav", "duration": 100.0},
+                                    checks={"cues_missed": ["c1", "c2", "c3", "c4"]}))
+    assert windows(page) == [(_x(11.0, 100.0), round(_x(21.0 + 45, 100.0) - _x(11.0, 100.0), 1)),  # 11 s to 66 s, once
+                             (_x(91.0, 100.0), round(_x(100.0, 100.0) - _x(91.0, 100.0), 1))]  # cut at the call's end
+
+
+def test_cues_at_one_time_print_missed_once():
+    events = missed_cues(10.0, 10.0, 30.0)
+    page = render_review(a_document(events=events, audio={"path": "/nowhere/x1.wav", "duration": 60.0},
+                                    checks={"cues_missed": ["c1", "c2", "c3"]}))
+    assert page.count(">missed</text>") == 2
+    assert all(f'id="cue-c{n}"' in page for n in (1, 2, 3))  # every cue keeps its dot
+
+
+def test_the_page_of_a_failed_call_says_it_failed_and_why():
+    failed = {"call_id": "x9", "status": "failed", "error": "cannot decode /calls/x9.wav: not an audio file",
+              "audio": {"path": "/calls/x9.wav"}, "agent": {"id": "A1", "name": "Dana"}, "customer": {"name": ""},
+              "recorded_at": "2026-11-20T10:00:00", "queue": "billing"}
+    page = render_review(failed)
+    assert 'id="failed"' in page and "cannot decode /calls/x9.wav: not an audio file" in page
+    assert "No emotional cues" not in page and 'id="timeline"' not in page
+
+
+def test_a_page_with_personal_data_shown_is_private_to_its_owner(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    source = tmp_path / "x1.json"
+    source.write_text(json.dumps(a_document(customer={"name": "Tim Baker"})))
+    runner = CliRunner()
+    shown = runner.invoke(app, ["review", str(source), "--show-pii", "--out", str(tmp_path / "shown.html")])
+    masked = runner.invoke(app, ["review", str(source), "--out", str(tmp_path / "masked.html")])
+    assert shown.exit_code == masked.exit_code == 0, (shown.output, masked.output)
+    assert (tmp_path / "shown.html").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "masked.html").stat().st_mode & 0o077 != 0  # a masked page may be shared as before
+    night = tmp_path / "night"
+    (night / "calls").mkdir(parents=True)
+    (night / "calls" / "x1.json").write_text(source.read_text())
+    batch = runner.invoke(app, ["review", "--batch", str(night), "--show-pii"])
+    assert batch.exit_code == 0, batch.output
+    assert [p.stat().st_mode & 0o777 for p in sorted((night / "review").glob("*.html"))] == [0o600, 0o600]
+
+
+def test_review_text_shows_transcript_text_as_it_is_not_as_markup(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    said = "my [account number] is [inaudible], see [link=https://evil.example]this page[/link] [bold]now"
+    document = a_document(customer={"name": "[red]Ann[/red]"})
+    document["turns"][1]["text"] = said
+    document["events"][0]["text"] = "[inaudible] [link=https://evil.example]x[/link]"
+    document["score"] = {"scorecard": "[b]default[/b]", "version": "1", "total": 80.0, "band": "good", "criteria": [
+        {"id": "c", "label": "[i]Label[/i]", "result": "pass", "points": 1.0, "max": 1.0, "reason": "[dim]why[/dim]"}]}
+    source = tmp_path / "x1.json"
+    source.write_text(json.dumps(document))
+    result = CliRunner().invoke(app, ["review", str(source), "--text", "--show-pii"], env={"COLUMNS": "250"})  # no cell cut short
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.replace("│", " ").split())
+    for text in ("[account number]", "[inaudible],", "[link=https://evil.example]this", "page[/link]", "[bold]now",
+                 "[link=https://evil.example]x[/link]", "[red]Ann[/red]", "[b]default[/b]", "[i]Label[/i]", "[dim]why[/dim]"):
+        assert text in flat, text

@@ -77,3 +77,71 @@ def test_an_unreadable_results_folder_is_named():
     finally:
         (folder / "night" / "calls").chmod(0o755)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_purged_call_is_tombstoned_and_never_added_again(tmp_path):
+    with Store.open(tmp_path / "s.duckdb") as store:
+        store.add([(result_document(c, "A1", "2026-11-20"), f"/r/{c}.json") for c in ("c1", "c2")])
+        store.purge(["c1", "nope"], reason="customer request 4411")
+        again = result_document("c1", "A1", "2026-11-20")
+        same_audio = {**result_document("c9", "A1", "2026-11-20"), "audio": again["audio"]}  # the recording under another id
+        assert store.add([(again, "/other/c1.json"), (same_audio, "/other/c9.json"), (result_document("c3", "A1", "2026-11-20"), "/r/c3.json")]) == 1
+        assert store.skipped_as_purged == [("c1", "/other/c1.json"), ("c9", "/other/c9.json")]
+        assert sorted(store.query("SELECT call_id FROM calls")["call_id"]) == ["c2", "c3"]
+        tombstone = store.query("SELECT * FROM purged").to_dict("records")
+    assert len(tombstone) == 1 and tombstone[0]["call_id"] == "c1"  # none for an id it never held and tombstone[0]["sha256"] == "c1c1"
+    assert tombstone[0]["reason"] == "customer request 4411" and tombstone[0]["purged_at"] is not None
+
+
+def test_purge_names_every_json_the_call_was_stored_from(tmp_path):
+    """A call scored into two output folders: the store was written from both, and both copies go."""
+    with Store.open(tmp_path / "s.duckdb") as store:
+        store.add([(result_document("c1", "A1", "2026-11-20"), "/night1/calls/c1.json")])
+        store.add([(result_document("c1", "A1", "2026-11-20"), "/rerun/calls/c1.json")])
+        store.add([(result_document("c2", "A1", "2026-11-20"), f"/{night}/calls/c2.json") for night in ("night1", "rerun")])  # one ingest
+        assert sorted(store.purge(["c1"])) == ["/night1/calls/c1.json", "/rerun/calls/c1.json"]
+        assert sorted(store.purge(["c2"])) == ["/night1/calls/c2.json", "/rerun/calls/c2.json"]
+
+
+HOLD_STORE = """
+import sys, time, duckdb
+connection = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+connection.close()
+"""
+
+
+def _holder(path, seconds):
+    """Another process (a run writing one call, say) that holds the store for writing for `seconds`."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", HOLD_STORE, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "holding"
+    return child
+
+
+def test_a_reader_waits_for_a_writer_that_holds_the_store_briefly(tmp_path):
+    path = tmp_path / "s.duckdb"
+    with Store.open(path) as store:
+        store.add([(result_document("c1", "A1", "2026-11-20"), "/r/c1.json")])
+    child = _holder(path, 1.5)
+    try:
+        with Store.open(path, create=False, read_only=True) as reader:
+            assert reader.query("SELECT call_id FROM calls")["call_id"].tolist() == ["c1"]
+    finally:
+        child.wait()
+
+
+def test_a_store_held_past_the_wait_names_the_process_that_holds_it(tmp_path):
+    path = tmp_path / "s.duckdb"
+    Store.open(path).close()
+    child = _holder(path, 20)
+    try:
+        with pytest.raises(ConfigError, match=f"in use by process {child.pid}") as raised:
+            Store.open(path, read_only=True, wait_s=0.5)
+        assert "python" in raised.value.message and "wait" in raised.value.hint  # what holds it, by its command line
+    finally:
+        child.kill()
+        child.wait()

@@ -4,15 +4,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rapidfuzz import fuzz
-
 from ..config import CheckOptions
 from ..models import (AGENT, CUSTOMER, Acknowledgement, Apology, ApologyCounts, Checks, ClosingAction, Cue, Event, NameSummary,
                       NameUse, Recap, Turn)
 from .judge import Judge
 from .lexicon import compile_patterns, load_lexicon, matches
 from .sentences import SentenceEncoder, split_sentences
-from .text import content_words, normalize
+from .text import content_words, is_name, normalize
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +57,7 @@ def find_name_uses(turns: list[Turn], customer_name: str, options: CheckOptions 
     for turn in turns if names else []:
         if turn.speaker != AGENT:
             continue
-        hits = [w for w in turn.words if _is_name(w.text, names, options.name_similarity)]
+        hits = [w for w in turn.words if is_name(w.text, names, options.name_similarity)]
         if hits:
             events.append(NameUse(id=f"n{len(events) + 1}", turn=turn.id, start=hits[0].start, end=hits[-1].end,
                                   text=" ".join(w.text for w in hits), count=len(hits)))
@@ -74,15 +72,6 @@ def find_name_uses(turns: list[Turn], customer_name: str, options: CheckOptions 
         overuse=agent_minutes > 0 and uses / agent_minutes > options.name_overuse_per_minute and uses > options.name_overuse_min_uses,
     )
     return events, summary
-
-
-def _is_name(said: str, names: list[str], similarity: float) -> bool:
-    """Exact, or close in spelling with the same initial and written as a name ("Louis" for "Luis"; not
-    "Thank" for "Ethan", nor "time" for "Tim": ASR capitalises the names it hears)."""
-    word = normalize(said)
-    written_as_name = said.strip()[:1].isupper()
-    return any(word == n or (written_as_name and len(word) >= 3 and len(n) >= 3 and word[0] == n[0] and fuzz.ratio(word, n) >= similarity)
-               for n in names)
 
 
 # The most of the customer's content words the recap judge counts: a longer restatement is no more a recap.

@@ -1,8 +1,11 @@
-"""Text helpers shared by the behaviour stages: normalising for phrase matching, content words."""
+"""Text helpers shared by the behaviour stages: normalising for phrase matching, content words, and
+whether a heard word is a name (name use and redaction apply the one rule)."""
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+from rapidfuzz import fuzz
 
 from .lexicon import load_lexicon
 
@@ -42,3 +45,17 @@ def stem(word: str) -> str:
 def content_words(text: str) -> set[str]:
     """Stems of the words that carry content (no stopwords, no single letters)."""
     return {stem(w) for w in normalize(text).split() if len(w) > 2 and w not in _stopwords()}
+
+
+MIN_FUZZY_NAME = 3  # letters a word and a name need before spelling may differ: "Al" is said or not
+
+
+def is_name(said: str, names: list[str], similarity: float) -> bool:
+    """Exact, or close in spelling with the same initial and written as a name ("Louis" for "Luis"; not
+    "Thank" for "Ethan", nor "time" for "Tim": ASR capitalises the names it hears). `names` lower case;
+    `similarity` a rapidfuzz ratio (0-100). Name use (checks) and redaction both ask this."""
+    word = normalize(said)
+    written_as_name = said.strip()[:1].isupper()
+    return any(word == n or (written_as_name and len(word) >= MIN_FUZZY_NAME and len(n) >= MIN_FUZZY_NAME and word[0] == n[0]
+                             and fuzz.ratio(word, n) >= similarity)
+               for n in names)

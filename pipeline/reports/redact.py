@@ -4,7 +4,11 @@ e-mail addresses, dates of birth and street addresses, whether ASR wrote them as
 placeholder that stays the same through the call, so name use can still be read.
 
 Numbers are read token by token into digit runs (phone numbers checked with Google's libphonenumber,
-card numbers with the Luhn checksum); the words that mark the rest are in lexicons/pii.yaml."""
+card numbers with the Luhn checksum); the words that mark the rest are in lexicons/pii.yaml. A date is
+a date of birth after words that say so ("born on") or in the answer to a question that asks for one
+("and your date of birth?"); the customer's name is matched by the rule name use applies (behaviours.text.is_name).
+Every string of a document that can carry what was said or who said it is masked; codes the pipeline
+writes itself (ids, types, speakers, times, the recording's path) are not."""
 from __future__ import annotations
 
 import copy
@@ -14,19 +18,32 @@ from functools import lru_cache
 from typing import Any
 
 import phonenumbers
-from rapidfuzz import fuzz
 
 from ..behaviours.lexicon import load_lexicon
+from ..behaviours.text import is_name, normalize
+from ..config import CheckOptions
 
-NAME_SIMILARITY = 85.0  # rapidfuzz ratio at which a word is the customer's name (ASR spellings)
-MIN_FUZZY_NAME = 5  # shorter names must match exactly: "time" is not "Tim", "ann" is not "Anna"
+# the spelling distance at which a heard word is the customer's name: the one name use counts by, so
+# every "Louis" that counts as saying "Luis" is masked too
+NAME_SIMILARITY = CheckOptions.name_similarity
 MIN_ACCOUNT_DIGITS = 6  # a spoken number this long identifies someone: an account, a policy, an order
 MAX_DATE_WORDS = 8  # words after "date of birth" that can still be the date
+MIN_YEAR_DATE_WORDS = 2  # a year in an answer is a date with a day or a second number word: "nineteen eighty", not "1980" alone
 MAX_STREET_WORDS = 4  # words between a house number and "street", "road", …
 
 CARD, SSN, PHONE, ACCOUNT, EMAIL, BIRTH, ADDRESS = ("card number", "social security number", "phone number",
                                                     "account number", "e-mail address", "date of birth", "address")
 CUSTOMER_FIRST, CUSTOMER_LAST = "Customer", "Customer surname"
+
+# Keys whose values the pipeline writes itself: ids, types, speakers, kinds, results, times, versions,
+# the recording's path (the page plays it) and the agent (the report is about them). They never hold
+# what was said, and masking one would break the document: a recorded_at reads as a phone number.
+CODE_KEYS = frozenset({
+    "id", "type", "turn", "cue", "speaker", "kind", "how", "polarity", "source", "status", "by", "interrupted",
+    "call_id", "schema_version", "fingerprint", "sha256", "path", "recorded_at", "queue", "agent", "asr", "roles",
+    "cues_missed", "band", "result", "section", "scorecard", "version", "event", "evidence", "auto_failed_by", "method",
+    "redactions",
+})
 
 
 @dataclass(frozen=True)
@@ -53,12 +70,15 @@ def _digits(token: str) -> str | None:
     return _lexicon()["digits"].get(_plain(token))
 
 
-def find_pii(tokens: list[str], *, names: tuple[str, ...] = ()) -> list[Span]:
-    """Spans of personal data in a turn's words, in order, not overlapping."""
+def find_pii(tokens: list[str], *, names: tuple[str, ...] = (), answers: tuple[tuple[int, int], ...] = (),
+             name_similarity: float = NAME_SIMILARITY) -> list[Span]:
+    """Spans of personal data in a turn's words, in order, not overlapping. `answers`: the (first, last)
+    token ranges that answer a question for a date of birth, where any date is one."""
     plain = [_plain(t) for t in tokens]
     # where two kinds claim the same words, the one with more context wins: a date after "born on"
     # is a date of birth before it is a number
-    spans = _births(plain) + _addresses(tokens, plain) + _emails(tokens, plain) + _numbers(tokens, plain) + _names(plain, names)
+    spans = (_births(plain) + _answered_dates(tokens, plain, answers) + _addresses(tokens, plain) + _emails(tokens, plain)
+             + _numbers(tokens, plain) + _names(tokens, names, name_similarity))
     chosen: list[Span] = []
     for span in sorted(spans, key=lambda s: (s.first, -(s.last - s.first))):  # stable: earlier kinds first
         if not chosen or span.first > chosen[-1].last:
@@ -164,6 +184,52 @@ def _births(plain: list[str]) -> list[Span]:
     return spans
 
 
+def _answered_dates(tokens: list[str], plain: list[str], answers: tuple[tuple[int, int], ...]) -> list[Span]:
+    """Dates in the answer to "and your date of birth?": "March fourteenth nineteen eighty", "03/14/1980",
+    "march 14 1980". A run of date words counts only with a month, a written date or a year in it, so
+    "two kids" or "one moment" in the same answer stay."""
+    lexicon = _lexicon()
+    datelike = set(lexicon["months"]) | set(lexicon["date_words"]) | set(lexicon["digits"])
+    spans = []
+    for first, last in answers:
+        i = first
+        while i <= last:
+            if plain[i] not in datelike and not _date_number(tokens[i]) or plain[i] in lexicon["date_not_first"]:
+                i += 1
+                continue
+            end = i
+            while end <= last and end - i < MAX_DATE_WORDS and (plain[end] in datelike or _date_number(tokens[end])):
+                end += 1
+            while end > i and plain[end - 1] in lexicon["date_joiners"]:
+                end -= 1
+            if _is_date(tokens[i:end], plain[i:end]):
+                spans.append(Span(i, end - 1, BIRTH))
+            i = max(end, i + 1)
+    return spans
+
+
+def _date_number(token: str) -> bool:
+    """A day, a year or a written date: "14", "14th", "1980", "03/14/1980"."""
+    return bool(re.fullmatch(r"\d{1,2}(st|nd|rd|th)?|\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", token.lower().strip(".,;:!?")))
+
+
+def _is_date(tokens: list[str], plain: list[str]) -> bool:
+    lexicon = _lexicon()
+    written = any(re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", t.strip(".,;:!?")) for t in tokens)
+    year = any(re.fullmatch(r"(19|20)\d\d", t.strip(".,;:!?")) or p in lexicon["year_words"] for t, p in zip(tokens, plain))
+    return written or any(p in lexicon["months"] for p in plain) or (year and len(tokens) >= MIN_YEAR_DATE_WORDS)
+
+
+@lru_cache(maxsize=1)
+def _birth_question() -> re.Pattern:
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, _lexicon()['birth_questions']))})\b")
+
+
+def asks_for_birth_date(text: str) -> bool:
+    """Whether a turn asks for a date of birth ("and your date of birth?", "when were you born?")."""
+    return bool(_birth_question().search(normalize(text)))
+
+
 def _addresses(tokens: list[str], plain: list[str]) -> list[Span]:
     suffixes = set(_lexicon()["street_suffixes"])
     spans = []
@@ -182,12 +248,11 @@ def _addresses(tokens: list[str], plain: list[str]) -> list[Span]:
     return spans
 
 
-def _names(plain: list[str], names: tuple[str, ...]) -> list[Span]:
+def _names(tokens: list[str], names: tuple[str, ...], similarity: float) -> list[Span]:
     spans = []
-    for i, word in enumerate(plain):
+    for i, token in enumerate(tokens):
         for position, name in enumerate(names):
-            fuzzy = len(name) >= MIN_FUZZY_NAME and word[:1] == name[0] and fuzz.ratio(word, name) >= NAME_SIMILARITY
-            if len(word) >= 2 and (word in (name, name + "s") or fuzzy):
+            if is_name(token, [name], similarity) or _plain(token) == name + "s":  # "tims" as well as "Tim's"
                 spans.append(Span(i, i, CUSTOMER_FIRST if position == 0 else CUSTOMER_LAST))
                 break
     return spans
@@ -203,29 +268,87 @@ def _label(kind: str) -> str:
     return f"[{kind}]"
 
 
-def redact_text(text: str, names: tuple[str, ...] = ()) -> str:
-    """`text` with each span of personal data replaced by its kind in brackets."""
+def redact_text(text: str, names: tuple[str, ...] = (), *, answers_birth_question: bool = False,
+                name_similarity: float = NAME_SIMILARITY) -> str:
+    """`text` with each span of personal data replaced by its kind in brackets (unchanged when it has
+    none). `answers_birth_question`: the text answers "your date of birth?", so a date in it is one."""
     tokens = text.split()
-    spans = find_pii(tokens, names=names)
+    answers = ((0, len(tokens) - 1),) if answers_birth_question and tokens else ()
+    spans = find_pii(tokens, names=names, answers=answers, name_similarity=name_similarity)
+    if not spans:
+        return text
     for span in reversed(spans):
         tokens[span.first:span.last + 1] = [_label(span.kind)]
     return " ".join(tokens)
 
 
-def redact_document(document: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a per-call document with personal data masked in its turns, their words, its events'
-    texts and its score's reasons, the customer's name replaced, and `redactions`: the times of what
-    was masked (to silence the audio there).
+def _redact_words(words: list[str], names: tuple[str, ...], name_similarity: float) -> list[str]:
+    """A list of single words (an acknowledgement's shared_words) read as one stream, so a card number
+    spread over four of them is still found; each span becomes one label."""
+    spans = find_pii(words, names=names, name_similarity=name_similarity)
+    masked = list(words)
+    for span in reversed(spans):
+        masked[span.first:span.last + 1] = [_label(span.kind)]
+    return masked
+
+
+def _mask_strings(value: Any, names: tuple[str, ...], name_similarity: float, answered: frozenset, birth_answer: bool = False) -> Any:
+    """`value` with every string in it masked, but for those under CODE_KEYS. An event of a turn in
+    `answered` (turns that answer a question for a date of birth) quotes that answer."""
+    if isinstance(value, str):
+        return redact_text(value, names, answers_birth_question=birth_answer, name_similarity=name_similarity)
+    if isinstance(value, list):
+        if value and all(isinstance(v, str) and len(v.split()) == 1 for v in value):
+            return _redact_words(value, names, name_similarity)
+        return [_mask_strings(v, names, name_similarity, answered, birth_answer) for v in value]
+    if isinstance(value, dict):
+        birth_answer = birth_answer or value.get("turn") in answered
+        return {k: v if k in CODE_KEYS else _mask_strings(v, names, name_similarity, answered, birth_answer) for k, v in value.items()}
+    return value
+
+
+def _birth_answers(turns: list[dict[str, Any]]) -> set[int]:
+    """Indices of the turns that answer a question for a date of birth: the other party's turns after
+    it, until the one who asked speaks again."""
+    answers, asker = set(), None
+    for index, turn in enumerate(turns):
+        if asks_for_birth_date(turn.get("text", "")):
+            asker = turn["speaker"]
+        elif asker is not None and turn["speaker"] == asker:
+            asker = None
+        elif asker is not None:
+            answers.add(index)
+    return answers
+
+
+def _ranges(indices: list[int]) -> tuple[tuple[int, int], ...]:
+    """Sorted indices as (first, last) runs: [3, 4, 5, 9] → ((3, 5), (9, 9))."""
+    runs: list[list[int]] = []
+    for index in indices:
+        if runs and index == runs[-1][1] + 1:
+            runs[-1][1] = index
+        else:
+            runs.append([index, index])
+    return tuple((first, last) for first, last in runs)
+
+
+def redact_document(document: dict[str, Any], *, name_similarity: float = NAME_SIMILARITY) -> dict[str, Any]:
+    """A copy of a per-call document with personal data masked in every string that can carry it (its
+    turns and their words, its events' texts and words, its score's reasons and notes, its error), the
+    customer's name replaced, and `redactions`: the times of what was masked in the turns (to silence
+    the audio there).
 
     Each speaker's words are read as one stream across their turns: a card number read out slowly is
     often cut into two turns, and half of it is still half a card number."""
     names = customer_names(document)
-    redacted = copy.deepcopy(document)
-    turns = redacted.get("turns", [])
+    turns = copy.deepcopy(document.get("turns", []))
+    answering = _birth_answers(turns)
     found: dict[int, list[tuple[int, int, str]]] = {}  # turn → (first word, last word, kind)
-    for speaker in {t["speaker"] for t in turns}:
+    for speaker in dict.fromkeys(t["speaker"] for t in turns):
         refs = [(ti, wi) for ti, t in enumerate(turns) if t["speaker"] == speaker for wi in range(len(t.get("words") or []))]
-        for span in find_pii([turns[ti]["words"][wi]["w"] for ti, wi in refs], names=names):
+        answers = _ranges([i for i, (ti, _) in enumerate(refs) if ti in answering])
+        stream = [turns[ti]["words"][wi]["w"] for ti, wi in refs]
+        for span in find_pii(stream, names=names, answers=answers, name_similarity=name_similarity):
             for ti in dict.fromkeys(ti for ti, _ in refs[span.first:span.last + 1]):
                 own = [wi for t, wi in refs[span.first:span.last + 1] if t == ti]
                 found.setdefault(ti, []).append((own[0], own[-1], span.kind))
@@ -235,12 +358,12 @@ def redact_document(document: dict[str, Any]) -> dict[str, Any]:
         for first, last, kind in sorted(found.get(ti, []), reverse=True):
             redactions.append({"turn": turn["id"], "start": words[first]["start"], "end": words[last]["end"], "kind": kind})
             words[first:last + 1] = [{**words[first], "w": _label(kind), "end": words[last]["end"]}]
-        turn["text"] = " ".join(w["w"] for w in words) if words else redact_text(turn.get("text", ""), names)
-    for event in redacted.get("events", []):
-        if event.get("text"):
-            event["text"] = redact_text(event["text"], names)
-    for criterion in (redacted.get("score") or {}).get("criteria", []):  # reasons quote the customer's name
-        criterion["reason"] = redact_text(criterion.get("reason", ""), names)
+        turn["text"] = " ".join(w["w"] for w in words) if words else redact_text(
+            turn.get("text", ""), names, answers_birth_question=ti in answering, name_similarity=name_similarity)
+    answered_ids = frozenset(turns[ti]["id"] for ti in answering)
+    redacted = _mask_strings({**document, "turns": []}, names, name_similarity, answered_ids)  # the turns are done
+    if "turns" in document:
+        redacted["turns"] = turns
     if names:
         redacted.setdefault("customer", {})["name"] = _label(CUSTOMER_FIRST)
         if (redacted.get("checks") or {}).get("name", {}).get("customer_name"):

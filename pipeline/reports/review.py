@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,8 @@ from .redact import redact_document
 TEMPLATES = Path(__file__).parent / "templates"
 WIDTH, LANE_H, LEFT = 1000.0, 34.0, 70.0  # timeline geometry in SVG units
 OPUS_RATE = 48000  # Opus encodes at 48 kHz; the call's 16 kHz is resampled to it
+MISSED_LABEL_W = 40.0  # SVG units the timeline's "missed" takes at 11 px: labels nearer than this would overlap
+PRIVATE_MODE = 0o600  # a page that shows personal data is its owner's alone, as the per-call JSON is
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,49 @@ def latency_labels(stories: list[CueStory]) -> list[tuple[float, str, str]]:
     return [(start, "late" if any(s.status == "late" for s in cues) else "acknowledged",
              " / ".join(f"{latency} s" for latency in sorted({s.latency_s for s in cues})))
             for start, cues in sorted(answered.items())]
+
+
+def expected_windows(stories: list[CueStory], duration: float) -> list[tuple[float, float]]:
+    """The stretches in which a missed cue should have been acknowledged (EXPECTED_WINDOW_S after each),
+    merged where they overlap and cut at the call's end: shading each cue's window on its own stacks
+    close cues into solid red."""
+    merged: list[list[float]] = []
+    for start in sorted(s.end for s in stories if s.status == "missed"):
+        end = min(start + EXPECTED_WINDOW_S, duration)
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        elif end > start:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+def missed_label_places(stories: list[CueStory], duration: float) -> list[float]:
+    """Where the timeline says "missed" (SVG x): once per place, not once per cue, where missed cues
+    sit too close for their labels to be read apart."""
+    places: list[float] = []
+    for x in sorted(_x(s.start, duration) for s in stories if s.status == "missed"):
+        if not places or x - places[-1] >= MISSED_LABEL_W:
+            places.append(x)
+    return places
+
+
+def write_page(path: str | Path, html: str, *, private: bool) -> Path:
+    """Write a page through a temporary file and an atomic rename (as results.write_json writes the
+    JSON); `private` (personal data shown) keeps mkstemp's 0600, else the page gets the umask's usual
+    mode, to be shared as before."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(html)
+        umask = os.umask(0)  # read it: os.umask only sets and returns
+        os.umask(umask)
+        os.chmod(temporary, PRIVATE_MODE if private else 0o666 & ~umask)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def page_document(document: dict[str, Any], *, show_pii: bool = False) -> dict[str, Any]:
@@ -151,9 +198,12 @@ def render_review(document: dict[str, Any], *, show_pii: bool = False, options: 
     environment = template_environment()
     environment.filters["x"] = lambda seconds: _x(seconds, duration)
     environment.filters["clock"] = lambda seconds: f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+    playable = with_audio and shown.get("status") != "failed"  # a failed call's page says why, and plays nothing
     return environment.get_template("review.html.j2").render(
-        call=shown, stories=stories, latency_labels=latency_labels(stories), by_turn=by_turn, lanes=lanes, lane_h=LANE_H, width=WIDTH, left=LEFT, duration=duration,
-        curves=_curves(shown, duration), ticks=_ticks(duration), expected_window_s=EXPECTED_WINDOW_S, audio=encode_audio(shown, options) if with_audio else "", options=options,
+        call=shown, stories=stories, latency_labels=latency_labels(stories), windows=expected_windows(stories, duration),
+        missed_places=missed_label_places(stories, duration), by_turn=by_turn, lanes=lanes, lane_h=LANE_H, width=WIDTH, left=LEFT,
+        duration=duration, curves=_curves(shown, duration), ticks=_ticks(duration), expected_window_s=EXPECTED_WINDOW_S,
+        audio=encode_audio(shown, options) if playable else "", options=options,
         score=shown.get("score"), masked=not show_pii,
         script_data={"duration": duration, "cues": [asdict(s) for s in stories]},
     )
@@ -163,3 +213,27 @@ def render_index(documents: list[tuple[dict[str, Any], str]]) -> str:
     """A night's calls with their totals, each linking to its page (`link`, relative)."""
     rows = sorted(documents, key=lambda pair: pair[0].get("call_id", ""))
     return template_environment().get_template("review_index.html.j2").render(rows=rows)
+
+
+REVIEW_FOLDER = "review"  # `callqa review --batch OUT` writes OUT/review/<call_id>.html and its index.html
+
+
+def remove_call_pages(results: str | Path, call_ids: set[str]) -> list[Path]:
+    """Delete the pages of `call_ids` that `callqa review --batch RESULTS` wrote into RESULTS/review and
+    write its index again without them (the rows kept: calls whose page is still there, and failed
+    calls, which have none). Returns the files deleted or rewritten. Pages written elsewhere (`--out`)
+    are not known here."""
+    from .store import result_documents
+
+    folder = Path(results) / REVIEW_FOLDER
+    changed = [page for page in (folder / f"{call_id}.html" for call_id in sorted(call_ids)) if page.is_file()]
+    for page in changed:
+        page.unlink()
+    index = folder / "index.html"
+    if index.is_file():
+        rows = [(document, f"{document['call_id']}.html") for document, _ in result_documents([results])
+                if document["call_id"] not in call_ids
+                and (document.get("status") != "scored" or (folder / f"{document['call_id']}.html").is_file())]
+        write_page(index, render_index(rows), private=not index.stat().st_mode & 0o077)
+        changed.append(index)
+    return changed

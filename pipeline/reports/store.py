@@ -3,13 +3,20 @@ call, and a row per run configuration. The per-call JSON documents stay the reco
 rebuilds the store from them, and a call id written again replaces its rows, never adds to them.
 
 Only the coordinating process writes the store (batch workers hand their results back), and DuckDB
-lets one process write a file at a time."""
+lets one process hold a file for writing at a time, and no reader beside it. So writers hold it briefly
+(a run opens it, writes one call and closes it at each call's end) and an open that finds it held
+waits a bounded time before it names the process that holds it.
+
+A purged call leaves a tombstone (`purged`): what `add` is handed for a purged call id, or for the same
+recording under another id, is refused and counted, so that no ingest or later run brings it back."""
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+import re
+import time
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -17,6 +24,13 @@ from typing import Any, Iterable, Iterator
 from ..errors import ConfigError
 
 STORE_ENV = "CALLQA_STORE"
+
+# How long an open waits while another process holds the store. A run holds it for one call's rows
+# (well under a second) and a report or export reads for seconds, so a minute outlasts both; what holds
+# it longer (a bulk ingest, a run of an older version) is then named instead of waited for.
+STORE_BUSY_WAIT_S = 60.0
+STORE_RETRY_S = 0.2  # between attempts: short beside the wait, long beside an attempt (a few ms)
+COMMAND_SHOWN_CHARS = 120  # of the holding process's command line in the message; enough to tell the run
 
 # calls: column → DuckDB type. The order is the table's, and the export's for calls.
 CALL_COLUMNS = {
@@ -37,6 +51,11 @@ CRITERION_COLUMNS = {
 }
 RUN_COLUMNS = {"run_id": "VARCHAR PRIMARY KEY", "scorecard": "VARCHAR", "scorecard_version": "VARCHAR",
                "fingerprint": "VARCHAR", "asr_model": "VARCHAR"}  # fingerprint: of the models, options and phrase lists
+# every result JSON a call was written from: a call scored into two output folders has two copies,
+# and a purge removes both although `calls.result_path` names only the last
+RESULT_FILE_COLUMNS = {"call_id": "VARCHAR", "result_path": "VARCHAR", "PRIMARY KEY": "(call_id, result_path)"}  # the last: its key
+# the tombstones: calls removed on request, which the store refuses to take back
+PURGED_COLUMNS = {"call_id": "VARCHAR PRIMARY KEY", "sha256": "VARCHAR", "purged_at": "TIMESTAMP", "reason": "VARCHAR"}
 
 
 def store_path(given: str | Path | None) -> Path:
@@ -111,15 +130,53 @@ def call_rows(document: dict[str, Any], path: str = "") -> tuple[dict[str, Any],
     return call, criteria, run
 
 
+def _holder(text: str) -> str:
+    """Which process holds the store, from DuckDB's lock message ("… (PID 6181) …"): its id and, where
+    /proc tells, its command line ("process 6181 (callqa run /recordings/2026-11-20)")."""
+    found = re.search(r"PID (\d+)", text)
+    if not found:
+        return "another process"
+    pid = found.group(1)
+    try:
+        command = " ".join(Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")).strip()
+    except OSError:
+        command = ""
+    command = " ".join(command.split())
+    if len(command) > COMMAND_SHOWN_CHARS:
+        command = command[:COMMAND_SHOWN_CHARS - 1] + "…"
+    return f"process {pid} ({command})" if command else f"process {pid}"
+
+
+def _connect(path: Path, read_only: bool, wait_s: float):
+    """A DuckDB connection to `path`, tried again while another process holds the file, for `wait_s`."""
+    import duckdb
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            text = str(error)
+            if "lock" not in text.lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise ConfigError(f"store {path} is in use by {_holder(text)}; waited {wait_s:g} s",
+                                  "wait for it to finish and try again; nothing was changed") from error
+            time.sleep(STORE_RETRY_S)
+
+
 @dataclass
 class Store:
-    """An open store. Use as a context manager, or call close()."""
+    """An open store. Use as a context manager, or call close(). `skipped_as_purged` lists the (call id,
+    result path) pairs that `add` refused since the store was opened, because those calls were purged."""
 
     path: Path
     connection: Any
+    skipped_as_purged: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True, read_only: bool = False) -> "Store":
+    def open(cls, path: str | Path, *, create: bool = True, read_only: bool = False,
+             wait_s: float = STORE_BUSY_WAIT_S) -> "Store":
         import duckdb
 
         path = Path(path)
@@ -128,12 +185,9 @@ class Store:
         try:
             if create:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            connection = duckdb.connect(str(path), read_only=read_only and path.is_file())
+            connection = _connect(path, read_only and path.is_file(), wait_s)
         except duckdb.IOException as error:
-            text = str(error)
-            if "lock" in text.lower():
-                raise ConfigError(f"store {path} is in use by another process", "wait for the other `callqa` to finish") from error
-            raise ConfigError(f"{path} is not a callqa store (not a DuckDB database): {text.splitlines()[0]}",
+            raise ConfigError(f"{path} is not a callqa store (not a DuckDB database): {str(error).splitlines()[0]}",
                               "pass --store with a .duckdb file callqa made, or a new file name") from error
         except (duckdb.Error, OSError) as error:
             raise ConfigError(f"cannot open store {path}: {error}", "pass --store with a .duckdb file callqa made, or a new file name") from error
@@ -141,6 +195,13 @@ class Store:
         if not read_only:
             store._ensure_tables()
         return store
+
+    @classmethod
+    def ready(cls, path: str | Path) -> Path:
+        """Check that `path` is a store this process can write (created with its tables when new), and
+        close it again: a run calls this before scoring, then opens the store at each call's end."""
+        cls.open(path).close()
+        return Path(path)
 
     def __enter__(self) -> "Store":
         return self
@@ -152,11 +213,26 @@ class Store:
         self.connection.close()
 
     def _ensure_tables(self) -> None:
-        for table, columns in (("calls", CALL_COLUMNS), ("criteria", CRITERION_COLUMNS), ("runs", RUN_COLUMNS)):
-            self.connection.execute(f"CREATE TABLE IF NOT EXISTS {table} ({_create(columns)})")
+        tables = {row[0] for row in self.connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        for table, columns in (("calls", CALL_COLUMNS), ("criteria", CRITERION_COLUMNS), ("runs", RUN_COLUMNS),
+                               ("result_files", RESULT_FILE_COLUMNS), ("purged", PURGED_COLUMNS)):
+            if table not in tables:
+                self.connection.execute(f"CREATE TABLE {table} ({_create(columns)})")
+        if "result_files" not in tables:  # a store made before result_files: the paths it knows so far
+            self.connection.execute("INSERT INTO result_files SELECT DISTINCT call_id, result_path FROM calls WHERE result_path <> ''")
+
+    def _purged(self, calls: list[dict[str, Any]]) -> set[str]:
+        """The call ids among `calls` that were purged: by id, or by the sha256 of their audio."""
+        ids, hashes = set(), set()
+        for call_id, sha256 in self.connection.execute("SELECT call_id, sha256 FROM purged").fetchall():
+            ids.add(call_id)
+            hashes.add(sha256)
+        hashes.discard(None)
+        return {c["call_id"] for c in calls if c["call_id"] in ids or (c["sha256"] and c["sha256"] in hashes)}
 
     def add(self, documents: Iterable[tuple[dict[str, Any], str]]) -> int:
-        """Write (document, path) pairs; a call id already stored is replaced. Returns how many."""
+        """Write (document, path) pairs; a call id already stored is replaced. Returns how many. A purged
+        call is not written: its id joins `skipped_as_purged`."""
         import pandas as pd
 
         calls, criteria, runs = [], [], {}
@@ -165,12 +241,20 @@ class Store:
             calls.append(call)
             criteria.extend(rows)
             runs[run["run_id"]] = run
+        refused = self._purged(calls) if calls else set()
+        if refused:
+            self.skipped_as_purged.extend((c["call_id"], c["result_path"]) for c in calls if c["call_id"] in refused)
+            calls = [c for c in calls if c["call_id"] not in refused]
+            criteria = [c for c in criteria if c["call_id"] not in refused]
         if not calls:
             return 0
         frames = {"calls": pd.DataFrame(calls, columns=list(CALL_COLUMNS)),
                   "criteria": pd.DataFrame(criteria, columns=list(CRITERION_COLUMNS)),
-                  "runs": pd.DataFrame(list(runs.values()), columns=list(RUN_COLUMNS))}
-        # a call id written twice in one batch: the last one counts, as it would in two batches
+                  "runs": pd.DataFrame(list(runs.values()), columns=list(RUN_COLUMNS)),
+                  "files": pd.DataFrame([(c["call_id"], c["result_path"]) for c in calls if c["result_path"]],
+                                        columns=["call_id", "result_path"], dtype=object)}
+        # a call id written twice in one batch: the last one counts, as it would in two batches (its
+        # files are all kept, for a purge to find every copy)
         frames["calls"] = frames["calls"].drop_duplicates("call_id", keep="last")
         con = self.connection
         con.execute("BEGIN TRANSACTION")
@@ -183,6 +267,7 @@ class Store:
             con.execute(f"INSERT INTO calls SELECT {', '.join(CALL_COLUMNS)} FROM new_calls")
             con.execute("INSERT INTO criteria SELECT DISTINCT ON (call_id, criterion) * FROM new_criteria")
             con.execute("INSERT INTO runs SELECT * FROM new_runs")
+            con.execute("INSERT OR IGNORE INTO result_files SELECT DISTINCT call_id, result_path FROM new_files")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -201,12 +286,33 @@ class Store:
                 count, batch = count + self.add(batch), []
         return count + self.add(batch)
 
-    def purge(self, call_ids: list[str]) -> list[str]:
-        """Remove calls; returns the result paths of those found (for their JSON to be removed too)."""
-        found = self.connection.execute("SELECT call_id, result_path FROM calls WHERE call_id IN (SELECT unnest(?))", [call_ids]).fetchall()
-        self.connection.execute("DELETE FROM criteria WHERE call_id IN (SELECT unnest(?))", [call_ids])
-        self.connection.execute("DELETE FROM calls WHERE call_id IN (SELECT unnest(?))", [call_ids])
-        return [path for _, path in found]
+    def purge(self, call_ids: list[str], *, reason: str | None = None) -> list[str]:
+        """Remove calls and leave a tombstone for each one found, with the sha256 of its audio where known
+        and `reason` (who asked, why); an id the store does not hold leaves none, so that a mistyped id
+        never blocks a real call later. Returns every result path the store knows for them, for those
+        JSON files to go too."""
+        con = self.connection
+        con.execute("BEGIN TRANSACTION")
+        try:
+            paths = [row[0] for row in con.execute(
+                """SELECT result_path FROM calls WHERE call_id IN (SELECT unnest($ids)) AND result_path <> ''
+                   UNION SELECT result_path FROM result_files WHERE call_id IN (SELECT unnest($ids)) ORDER BY 1""",
+                {"ids": call_ids}).fetchall()]
+            con.execute("""INSERT OR REPLACE INTO purged
+                           SELECT id, (SELECT any_value(sha256) FROM calls WHERE call_id = id), now()::TIMESTAMP, $reason
+                           FROM (SELECT DISTINCT call_id AS id FROM calls WHERE call_id IN (SELECT unnest($ids)))""",
+                        {"ids": call_ids, "reason": reason})
+            for table in ("criteria", "calls", "result_files"):
+                con.execute(f"DELETE FROM {table} WHERE call_id IN (SELECT unnest(?))", [call_ids])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return paths
+
+    def stored(self, call_ids: list[str]) -> set[str]:
+        """Which of `call_ids` the store holds."""
+        return {row[0] for row in self.connection.execute("SELECT call_id FROM calls WHERE call_id IN (SELECT unnest(?))", [call_ids]).fetchall()}
 
     def query(self, sql: str, parameters: list | None = None):
         """A pandas DataFrame of `sql`."""
@@ -236,6 +342,15 @@ def period_filter(start: date | None, end: date | None, *, agent: str | None = N
         clauses.append(f"{table}.queue = ?")
         parameters.append(queue)
     return " AND ".join(clauses), parameters
+
+
+def result_copies(result_path: str | Path) -> list[Path]:
+    """The files of one call's result that exist: its JSON and, beside its calls/ folder, its RTTM."""
+    path = Path(result_path)
+    copies = [path]
+    if path.parent.name == "calls":
+        copies.append(path.parent.parent / "rttm" / f"{path.stem}.rttm")
+    return [copy for copy in copies if copy.is_file()]
 
 
 def result_documents(paths: Iterable[str | Path]) -> Iterator[tuple[dict[str, Any], str]]:

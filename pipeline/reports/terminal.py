@@ -1,8 +1,11 @@
-"""The review page's story for a terminal (rich renderables; the CLI prints them)."""
+"""The review page's story for a terminal (rich renderables; the CLI prints them). Every string from a
+call or a manifest goes in as a rich Text, never as markup: "[account number]" is a mask label and
+"[link=…]" in a chat transcript is something a customer typed, not a hidden link."""
 from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -20,6 +23,9 @@ def review_renderables(document: dict[str, Any], *, show_pii: bool = False, opti
     header = Text(f"Call {call['call_id']}", style="bold")
     header.append(f"  agent {call['agent'].get('name') or call['agent'].get('id')}  customer {call['customer'].get('name') or 'unknown'}"
                   f"  {call.get('recorded_at', '')}  queue {call.get('queue') or 'none'}")
+    if call.get("status") == "failed":
+        header.append(f"  FAILED, not scored: {call.get('error') or 'no reason was recorded'}", style="bold red")
+        return [header]
     if score:
         header.append(f"  total {score.get('total')} ({score.get('band', '').replace('_', ' ')})",
                       style="bold red" if score.get("auto_failed") or score.get("band") == "poor" else "bold")
@@ -29,18 +35,18 @@ def review_renderables(document: dict[str, Any], *, show_pii: bool = False, opti
     for story in cue_stories(call, options):
         did = {"missed": "MISSED: never acknowledged", "late": f"LATE: after {story.latency_s} s"}.get(
             story.status, f"acknowledged after {story.latency_s} s")
-        cues.add_row(f"{story.start:.1f} s", story.kind, story.text, Text(did, style=STATUS_STYLE[story.status]))
+        cues.add_row(f"{story.start:.1f} s", Text(story.kind), Text(story.text), Text(did, style=STATUS_STYLE[story.status]))
     parts: list = [header, cues]
     if score:
-        card = Table(title=f"Scorecard {score['scorecard']} (version {score['version']})")
+        card = Table(title=escape(f"Scorecard {score['scorecard']} (version {score['version']})"))
         for column in ("criterion", "result", "points", "why"):
             card.add_column(column)
         for criterion in score["criteria"]:
-            card.add_row(criterion["label"], Text(criterion["result"], style=RESULT_STYLE.get(criterion["result"], "")),
-                         f"{criterion['points']:g}/{criterion['max']:g}", criterion["reason"])
+            card.add_row(Text(criterion["label"]), Text(criterion["result"], style=RESULT_STYLE.get(criterion["result"], "")),
+                         f"{criterion['points']:g}/{criterion['max']:g}", Text(criterion["reason"]))
         parts.append(card)
     transcript = Table(title="Transcript", show_header=False, box=None)
     for turn in call.get("turns", []):
-        transcript.add_row(f"{turn['start']:.1f}", Text(turn["speaker"], style="cyan" if turn["speaker"] == "agent" else "magenta"), turn["text"])
+        transcript.add_row(f"{turn['start']:.1f}", Text(turn["speaker"], style="cyan" if turn["speaker"] == "agent" else "magenta"), Text(turn["text"]))
     parts.append(transcript)
     return parts
