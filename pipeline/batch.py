@@ -283,8 +283,12 @@ def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions |
         results = _Results(out, BatchSummary(), hook or (lambda *args, **kwargs: None), opened)
         stamp = fingerprint(options, redact=redact)
         todo = []
+        purged = _purged_ids(opened)
         for spec in specs:
-            if not force and (done := already_scored(spec, out, stamp)) is not None:
+            if spec.call_id in purged:  # never scored again: the store would refuse it, and its files are gone
+                logger.warning("call %s was purged from the store %s: not scored again", spec.call_id, opened)
+                results.summary.purged += 1
+            elif not force and (done := already_scored(spec, out, stamp)) is not None:
                 results.record(spec, done, skipped=True)
             else:
                 todo.append(spec)
@@ -301,6 +305,13 @@ def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions |
     summary.wall_seconds = time.perf_counter() - started
     write_json(out / "summary.json", summary.as_dict())
     return summary
+
+
+def _purged_ids(store: Path | None) -> set[str]:
+    if store is None:
+        return set()
+    with Store.open(store, read_only=True) as opened:
+        return opened.purged_ids()
 
 
 def _run(todo: list[CallSpec], job: BatchJob, workers: int, scheduler: str | None, models: ModelBundle | None,

@@ -318,7 +318,7 @@ def test_a_run_does_not_store_a_purged_call_again_nor_keep_its_json(tmp_path, ca
     with Store.open(store, read_only=True) as opened:
         assert opened.query("SELECT call_id FROM calls")["call_id"].tolist() == ["c2"]
     assert not (out / "calls" / "c1.json").exists() and (out / "calls" / "c2.json").exists()
-    assert "c1" not in summary.failures and summary.failed == 1
+    assert "c1" not in summary.failures and summary.failed == 1 and summary.purged == 1
     assert any("c1" in r.getMessage() and "purged" in r.getMessage() for r in caplog.records)
 
 

@@ -221,6 +221,10 @@ class Store:
         if "result_files" not in tables:  # a store made before result_files: the paths it knows so far
             self.connection.execute("INSERT INTO result_files SELECT DISTINCT call_id, result_path FROM calls WHERE result_path <> ''")
 
+    def purged_ids(self) -> set[str]:
+        """The ids of every purged call."""
+        return {row[0] for row in self.connection.execute("SELECT call_id FROM purged").fetchall()}
+
     def _purged(self, calls: list[dict[str, Any]]) -> set[str]:
         """The call ids among `calls` that were purged: by id, or by the sha256 of their audio."""
         ids, hashes = set(), set()
