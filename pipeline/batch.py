@@ -26,10 +26,11 @@ from .bundle import ModelBundle
 from .config import PipelineOptions
 from .errors import ConfigError, QAError
 from .models import CallSpec
+from .reports.score import score_call
 from .reports.scorecard import Scorecard, load_scorecard
 from .reports.store import Store, result_copies
-from .results import call_path, failed_document, read_json, write_json
-from .run import Hook, analyse_and_save
+from .results import call_path, failed_document, manifest_fields, read_json, score_document, write_json
+from .run import Hook, analyse_and_save, rerun_text_stages
 from .speech.audio import file_sha256
 
 logger = logging.getLogger("callqa")
@@ -77,6 +78,8 @@ class BatchSummary:
     scored: int = 0
     failed: int = 0
     skipped: int = 0
+    updated: int = 0  # already scored, with people fields a corrected manifest changed: updated, not decoded again
+    no_recorded_at: int = 0  # calls of the batch not failed that have no date: in no report or export period
     purged: int = 0
     audio_seconds: float = 0.0
     wall_seconds: float = 0.0
@@ -88,8 +91,10 @@ class BatchSummary:
     def real_time_factor(self) -> float | None:
         return self.wall_seconds / self.audio_seconds if self.audio_seconds else None
 
-    def add(self, document: dict, *, skipped: bool = False) -> None:
-        if skipped:
+    def add(self, document: dict, *, skipped: bool = False, updated: bool = False) -> None:
+        if updated:
+            self.updated += 1
+        elif skipped:
             self.skipped += 1
         elif document["status"] == "scored":
             self.scored += 1
@@ -103,6 +108,8 @@ class BatchSummary:
             "scored": self.scored,
             "failed": self.failed,
             "skipped_already_scored": self.skipped,
+            "updated": self.updated,
+            "no_recorded_at": self.no_recorded_at,
             "purged_not_stored": self.purged,
             "audio_hours": round(self.audio_seconds / 3600, 4),
             "wall_seconds": round(self.wall_seconds, 2),
@@ -138,6 +145,49 @@ def already_scored(spec: CallSpec, out: Path, stamp: str) -> dict | None:
         return document if document["audio"]["sha256"] == file_sha256(Path(spec.path)) else None
     except OSError:
         return None
+
+
+# The manifest's fields about a call, not part of what makes it already scored: a corrected manifest
+# updates them in the stored result, and the audio is not decoded again.
+PEOPLE_FIELDS = ("agent_id", "agent_name", "customer_name", "recorded_at", "queue")
+# Name use reads these (the customer's name, and the agent's so as not to take it for the customer's):
+# when one changes, the behaviour stages run again over the stored turns.
+NAME_FIELDS = ("agent_name", "customer_name")
+
+
+def changed_people(spec: CallSpec, document: dict) -> list[str]:
+    """The people fields of `spec` that differ from its stored result. With --redact the stored
+    customer name is a placeholder, so a change of it cannot be seen (--force scores such calls again)."""
+    stored = {"agent_id": (document.get("agent") or {}).get("id", ""), "agent_name": (document.get("agent") or {}).get("name", ""),
+              "customer_name": (document.get("customer") or {}).get("name", ""),
+              "recorded_at": document.get("recorded_at") or "", "queue": document.get("queue") or ""}
+    masked = "redactions" in document
+    return [name for name in PEOPLE_FIELDS if getattr(spec, name) != stored[name] and not (masked and name == "customer_name")]
+
+
+def update_people(spec: CallSpec, document: dict, changed: list[str], out: Path, scorecard: Scorecard,
+                  models: ModelBundle) -> dict | None:
+    """The stored result of `spec` with its `changed` people fields updated and written back; the
+    behaviours and score run again when a name changed. None when that needs the audio decoded again:
+    a name changed in a result whose turns are masked (--redact)."""
+    names_changed = any(name in NAME_FIELDS for name in changed)
+    if names_changed and "redactions" in document:
+        return None
+    if names_changed:
+        updated = rerun_text_stages(document, spec, models, scorecard=scorecard)
+    else:
+        updated = {**document, **manifest_fields(spec)}
+        if "score" in updated:
+            updated["score"] = score_document(score_call(updated, scorecard))
+    logger.info("call %s: %s updated from the manifest, not scored again", spec.call_id, ", ".join(changed))
+    write_json(call_path(out, spec.call_id), updated)
+    return updated
+
+
+def _text_models(options: PipelineOptions) -> ModelBundle:
+    """The models the behaviour stages read (options, and the sentence models, loaded on first use):
+    no Whisper and no arousal model, since updated calls keep their stored turns and prosody."""
+    return ModelBundle(options, transcriber=None, arousal=None)
 
 
 def remove_partial_files(out: Path) -> None:
@@ -284,12 +334,18 @@ def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions |
         stamp = fingerprint(options, redact=redact)
         todo = []
         purged = _purged_ids(opened)
+        text_models = models or _text_models(options)
         for spec in specs:
             if spec.call_id in purged:  # never scored again: the store would refuse it, and its files are gone
                 logger.warning("call %s was purged from the store %s: not scored again", spec.call_id, opened)
                 results.summary.purged += 1
             elif not force and (done := already_scored(spec, out, stamp)) is not None:
-                results.record(spec, done, skipped=True)
+                if not (changed := changed_people(spec, done)):
+                    results.record(spec, done, skipped=True)
+                elif (updated := update_people(spec, done, changed, out, scorecard, text_models)) is not None:
+                    results.record(spec, updated, updated=True)
+                else:
+                    todo.append(spec)
             else:
                 todo.append(spec)
         # every way of running decodes with the cores shared out among the workers of one machine
@@ -300,8 +356,9 @@ def run_batch(specs: list[CallSpec], out: str | Path, options: PipelineOptions |
         except BatchInterrupted as stop:  # whole results stay; what was not done is the next run's
             so_far = results.summary
             so_far.interrupted = stop.signal_name
-            so_far.not_done = len(specs) - so_far.scored - so_far.failed - so_far.skipped - so_far.purged
+            so_far.not_done = len(specs) - so_far.scored - so_far.failed - so_far.skipped - so_far.updated - so_far.purged
     summary = results.summary
+    summary.no_recorded_at = sum(1 for s in specs if not s.recorded_at and s.call_id not in summary.failures and s.call_id not in purged)
     summary.wall_seconds = time.perf_counter() - started
     write_json(out / "summary.json", summary.as_dict())
     return summary
@@ -340,12 +397,12 @@ class _Results:
     hook: Hook
     store: Path | None
 
-    def record(self, spec: CallSpec, document: dict, *, skipped: bool = False) -> None:
+    def record(self, spec: CallSpec, document: dict, *, skipped: bool = False, updated: bool = False) -> None:
         if self.store is not None and self._store(spec) == "purged":
             self.summary.purged += 1
             self.hook("skip", document, call_id=spec.call_id)
             return
-        self.summary.add(document, skipped=skipped)
+        self.summary.add(document, skipped=skipped, updated=updated)
         self.hook("skip" if skipped else "done", document, call_id=spec.call_id)
 
     def _store(self, spec: CallSpec) -> str:

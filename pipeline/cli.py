@@ -44,11 +44,25 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each s
         logger.addHandler(RichHandler(console=console, show_path=False))
 
 
+def _date_format(value: str | None) -> str | None:
+    """--date-format, refused as a bad argument (exit code 2) when it cannot read a full date."""
+    from .manifest import check_date_format
+
+    if value is not None:
+        try:
+            check_date_format(value)
+        except QAError as error:
+            raise typer.BadParameter(f"{error.message}; {error.hint}") from error
+    return value
+
+
 @app.command()
 def run(
     batch: Path = typer.Argument(..., help="Folder of recordings (any format ffmpeg decodes)."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Results go to OUT/calls/<call_id>.json."),
     manifest: Optional[Path] = typer.Option(None, help="CSV with call_id,file,agent_id,agent_name,customer_name,recorded_at; default BATCH/manifest.csv if present."),
+    date_format: Optional[str] = typer.Option(None, callback=_date_format,
+                                              help="How the manifest writes recorded_at when not ISO 8601: a strptime format for every row, e.g. '%m/%d/%Y %H:%M'."),
     asr_model: str = typer.Option(EMBEDDED_MODEL, help="faster-whisper model name or local folder; default: the embedded tiny.en."),
     device: str = typer.Option("cpu", help="cpu or cuda."),
     compute_type: str = typer.Option("int8", help="CTranslate2 compute type (int8, float16, …)."),
@@ -72,7 +86,7 @@ def run(
     store = store or out / DEFAULT_STORE_NAME
     try:
         card = load_scorecard(scorecard)
-        specs = discover_calls(batch, manifest)
+        specs = discover_calls(batch, manifest, date_format=date_format)
         if not specs:
             raise QAError(f"{batch}: no audio files found", "put recordings (WAV, FLAC, MP3, M4A, OGG) in the folder")
         options = PipelineOptions(
@@ -97,11 +111,14 @@ def run(
         _fail(error)
     table = Table(title=escape(f"callqa run {batch}"), show_header=False)
     facts = summary.as_dict()
-    for key in ("scored", "failed", "skipped_already_scored", "purged_not_stored", "not_done", "audio_hours",
-                "wall_seconds", "real_time_factor"):
-        if facts[key] or key not in ("purged_not_stored", "not_done"):
+    for key in ("scored", "failed", "skipped_already_scored", "updated", "purged_not_stored", "not_done", "no_recorded_at",
+                "audio_hours", "wall_seconds", "real_time_factor"):
+        if facts[key] or key not in ("updated", "purged_not_stored", "not_done", "no_recorded_at"):
             table.add_row(key.replace("_", " "), str(facts[key]))
     console.print(table)
+    if summary.no_recorded_at:
+        console.print(f"[yellow]{summary.no_recorded_at} call(s) have no recorded_at[/yellow]: no report or export period "
+                      "includes them; fill in their manifest rows (ISO 8601, or pass --date-format) and run again")
     for call_id, error in summary.failures.items():
         console.print(f"[red]failed[/red] {escape(call_id)}: {escape(error)}")
     console.print(escape(f"results in {out / 'calls'}; store {store}"))
@@ -366,6 +383,7 @@ def report_agents(
             page = render_agent_page(table, nightly_totals(opened, period, agent=agent, queue=queue),
                                      criterion_pass_rates(opened, period, agent=agent, queue=queue),
                                      period=str(period), title="callqa: agent scorecards")
+            undated = _undated_calls(opened)
         csv_path, html_path = out.with_suffix(".csv"), out.with_suffix(".html")
         write_table(table, "csv", csv_path)
         html_path.write_text(page, encoding="utf-8")
@@ -374,6 +392,15 @@ def report_agents(
     except QAError as error:
         _fail(error)
     console.print(f"{len(table)} agents, {period}: {csv_path}, {html_path}")
+    if undated:
+        calls = "1 scored call in the store has" if undated == 1 else f"{undated} scored calls in the store have"
+        console.print(f"[yellow]{calls} no recorded_at[/yellow] and are in no period: "
+                      "fill in their manifest rows' recorded_at (ISO 8601, or run with --date-format) and run those nights again")
+
+
+def _undated_calls(opened) -> int:
+    """How many scored calls of the store no period holds, for want of a date."""
+    return opened.connection.execute("SELECT count(*) FROM calls WHERE status = 'scored' AND recorded_at IS NULL").fetchone()[0]
 
 
 @app.command()

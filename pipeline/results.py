@@ -71,6 +71,12 @@ def _people(spec: CallSpec) -> dict[str, Any]:
     return {"agent": {"id": spec.agent_id, "name": spec.agent_name}, "customer": {"name": spec.customer_name}}
 
 
+def manifest_fields(spec: CallSpec) -> dict[str, Any]:
+    """What a document holds from the manifest row about the call, not from its audio: the people,
+    when it was recorded and its queue. A corrected manifest updates these without decoding again."""
+    return {**_people(spec), "recorded_at": spec.recorded_at, "queue": spec.queue}
+
+
 def call_document(result: CallResult) -> dict[str, Any]:
     audio, spec, stats, prosody = result.audio, result.spec, result.conversation, result.prosody
     return {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,7 +31,8 @@ from .models import AsrInfo, Audio, Behaviours, CallResult, CallSpec, SpeakerTra
 from .reports.redact import redact_document
 from .reports.score import score_call
 from .reports.scorecard import Scorecard
-from .results import call_document, call_path, failed_document, write_json
+from .results import (call_document, call_path, event_document, failed_document, manifest_fields, score_document,
+                      turn_from_document, write_json)
 from .speech.audio import load_audio
 from .speech.conversation import measure_conversation
 from .speech.diarize import diarize, write_rttm
@@ -175,3 +176,26 @@ def analyse_and_save(spec: CallSpec, models: ModelBundle, out: str | Path, *, sc
         document = failed_document(spec, f"internal error while scoring: {type(error).__name__}: {error}")
     write_json(call_path(out, spec.call_id), document)
     return document
+
+
+# Events that the conversation measures find, not the behaviour stages: kept as stored when those run again.
+CONVERSATION_EVENTS = ("interruption",)
+
+
+def rerun_text_stages(document: dict[str, Any], spec: CallSpec, models: ModelBundle, *,
+                      scorecard: Scorecard | None = None) -> dict[str, Any]:
+    """`document` with the manifest fields of `spec`, and the stages that read the people's names run
+    again over its stored turns: the behaviours (the customer's name feeds name use, the agent's keeps
+    it from being learned as the customer's) and the score. No audio is decoded: turns, roles,
+    conversation measures, prosody and interruptions stay as stored. The turns must be unmasked
+    (a document written without --redact)."""
+    turns = [turn_from_document(t) for t in document.get("turns", [])]
+    arousal = {int(i): f.get("arousal") for i, f in ((document.get("prosody") or {}).get("turns") or {}).items()}
+    stage = _Stages(spec.call_id, None)
+    behaviours = stage("behaviours", find_behaviours, turns, spec, arousal, models)
+    kept = [e for e in document.get("events", []) if e.get("type") in CONVERSATION_EVENTS]
+    updated = {**document, **manifest_fields(spec), "events": [event_document(e) for e in behaviours.events] + kept,
+               "checks": asdict(behaviours.checks)}
+    if scorecard is not None:
+        updated["score"] = score_document(stage("score", score_call, updated, scorecard))
+    return updated

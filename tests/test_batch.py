@@ -376,3 +376,98 @@ def test_sigterm_ends_the_batch_and_its_workers_with_a_summary(tmp_path):
     assert summary["interrupted"] == "SIGTERM" and summary["scored"] + summary["not_done"] == 3
     assert alive == []
     assert not list((out / "calls").glob(".*.tmp"))  # no half-written result
+
+
+# A corrected manifest on a re-run: the people fields change, the audio is not decoded again
+
+TEXT_ONLY = {"cues": {"sentence_model": False, "judge": False}, "acknowledgements": {"sentence_model": False, "judge": False},
+             "checks": {"judge": False}}  # rules alone: no sentence model to load in these tests
+
+
+def night_of_one_transcript(folder, people: str):
+    """A chat transcript in which the agent greets the customer by name, and a manifest row for it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    turns = [{"speaker": "agent", "start": 0.0, "end": 2.0, "text": "thank you for calling this is Dana"},
+             {"speaker": "customer", "start": 2.5, "end": 5.0, "text": "hi my internet has been down since monday"},
+             {"speaker": "agent", "start": 5.5, "end": 9.0, "text": "I am sorry to hear that Maria let me check the line"},
+             {"speaker": "agent", "start": 9.5, "end": 12.0, "text": "thanks Maria I will call you back today"}]
+    (folder / "chat.transcript.json").write_text(json.dumps({"turns": turns}))
+    (folder / "manifest.csv").write_text(f"call_id,file,agent_id,agent_name,customer_name,recorded_at,queue\nC1,chat.transcript.json,{people}\n")
+    return folder
+
+
+def test_a_corrected_manifest_updates_people_and_name_use_without_scoring_again(tmp_path, monkeypatch):
+    from pipeline.reports.store import Store
+
+    batch, out, store = tmp_path / "night", tmp_path / "out", tmp_path / "store.duckdb"
+    options = PipelineOptions.of(TEXT_ONLY)
+    night_of_one_transcript(batch, "A9,Wrong Agent,Tim Baker,2026-11-20T09:00:00,billing")
+    first = run_batch(discover_calls(batch), out, options, store=store)
+    assert first.scored == 1, first.failures
+    before = documents(out)["C1"]
+    assert before["checks"]["name"]["uses"] == 0  # the wrong name is never said
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("the call was analysed again")
+
+    monkeypatch.setattr("pipeline.run.analyse_call", no_decoding)
+    night_of_one_transcript(batch, "A1,Dana,Maria Lopez,2026-11-21T10:30:00,outages")
+    again = run_batch(discover_calls(batch), out, options, store=store)
+    assert (again.scored, again.skipped, again.updated, again.failed) == (0, 0, 1, 0), again.failures
+    assert json.loads((out / "summary.json").read_text())["updated"] == 1
+    after = documents(out)["C1"]
+    assert (after["agent"], after["customer"], after["recorded_at"], after["queue"]) == (
+        {"id": "A1", "name": "Dana"}, {"name": "Maria Lopez"}, "2026-11-21T10:30:00", "outages")
+    assert after["checks"]["name"]["uses"] == 2 and any(e["type"] == "name_use" for e in after["events"])
+    assert after["turns"] == before["turns"] and after["fingerprint"] == before["fingerprint"]
+    name_criteria = [c for c in after["score"]["criteria"] if "name" in c["id"]]
+    assert name_criteria and name_criteria != [c for c in before["score"]["criteria"] if "name" in c["id"]]
+    with Store.open(store) as opened:
+        row = opened.query("SELECT agent_id, agent_name, queue, recorded_at, total FROM calls").to_dict("records")
+    assert len(row) == 1 and (row[0]["agent_id"], row[0]["agent_name"], row[0]["queue"]) == ("A1", "Dana", "outages")
+    assert str(row[0]["recorded_at"]) == "2026-11-21 10:30:00" and row[0]["total"] == after["score"]["total"]
+    third = run_batch(discover_calls(batch), out, options, store=store)
+    assert (third.skipped, third.updated) == (1, 0)  # nothing changed since: skipped as before
+
+
+def test_text_stages_run_again_with_the_same_people_give_the_same_document(tmp_path):
+    from pipeline.bundle import ModelBundle
+    from pipeline.reports.scorecard import load_scorecard
+    from pipeline.run import rerun_text_stages
+
+    batch, out = tmp_path / "night", tmp_path / "out"
+    options = PipelineOptions.of(TEXT_ONLY)
+    night_of_one_transcript(batch, "A1,Dana,Maria Lopez,2026-11-21T10:30:00,outages")
+    specs = discover_calls(batch)
+    run_batch(specs, out, options)
+    stored = documents(out)["C1"]
+    again = rerun_text_stages(stored, specs[0], ModelBundle(options, None, None), scorecard=load_scorecard())
+    assert json.loads(json.dumps(again)) == stored  # as written to disk
+
+
+def test_undated_calls_are_counted_in_the_summary(tmp_path):
+    batch, out = tmp_path / "night", tmp_path / "out"
+    night_of_one_transcript(batch, "A1,Dana,Maria Lopez,,outages")
+    summary = run_batch(discover_calls(batch), out, PipelineOptions.of(TEXT_ONLY))
+    assert summary.scored == 1 and json.loads((out / "summary.json").read_text())["no_recorded_at"] == 1
+
+
+def test_a_masked_result_whose_names_changed_is_scored_again_from_its_audio(tmp_path):
+    """--redact stores masked turns: name use cannot be read again from them, so only the fields that
+    no stage reads are updated in place."""
+    from pipeline.batch import changed_people, update_people
+    from pipeline.models import CallSpec
+    from pipeline.reports.scorecard import load_scorecard
+
+    from .conftest import result_document
+
+    document = {**result_document("C1", "A1", "2026-11-20T09:00:00", customer_name="[Customer]"), "redactions": []}
+    document["agent"]["name"] = "Dana"
+    spec = CallSpec("C1", "c1.wav", agent_id="A2", agent_name="Dana", customer_name="Maria Lopez",
+                    recorded_at="2026-11-21", queue="billing")
+    assert changed_people(spec, document) == ["agent_id", "recorded_at"]  # the masked customer name cannot be compared
+    updated = update_people(spec, document, ["agent_id", "recorded_at"], tmp_path, load_scorecard(), models=None)
+    assert (updated["agent"]["id"], updated["recorded_at"]) == ("A2", "2026-11-21")
+    assert json.loads((tmp_path / "calls" / "C1.json").read_text())["agent"]["id"] == "A2"
+    renamed = CallSpec(**{**vars(spec), "agent_name": "Dana Whitfield"})
+    assert update_people(renamed, document, changed_people(renamed, document), tmp_path, load_scorecard(), models=None) is None

@@ -218,3 +218,24 @@ def test_an_export_that_shows_personal_data_is_its_owners_alone(tmp_path):
         assert runner.invoke(app, [*args, str(masked)]).exit_code == 0
         assert stat.S_IMODE(os.stat(shown).st_mode) == 0o600, format
         assert stat.S_IMODE(os.stat(masked).st_mode) & 0o044, format  # masked: readable by the team, as before
+
+
+def test_report_says_how_many_scored_calls_have_no_date_and_never_guesses_one(tmp_path, recwarn):
+    """Dates are read once, from the manifest, as ISO 8601: a stored value in any other form is no date."""
+    from .conftest import result_document, write_night
+
+    recorded = {"iso": "2026-11-20T09:15:00", "empty": "", "us": "11/29/2026", "ambiguous": "03/04/2026"}
+    night = write_night(tmp_path / "night", [result_document(c, "A1", at) for c, at in recorded.items()])
+    store = str(tmp_path / "store.duckdb")
+    assert runner.invoke(app, ["ingest", str(night), "--store", store]).exit_code == 0
+    result = runner.invoke(app, ["report", "agents", "--store", store, "--out", str(tmp_path / "agents")])
+    assert result.exit_code == 0, result.output
+    assert "3 scored calls in the store have no recorded_at" in " ".join(result.output.split())
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]  # no pandas date guessing
+
+
+def test_a_date_format_without_a_date_is_a_bad_argument(tmp_path):
+    shutil.copy(SAMPLES / "s04_retail_gift.mono.wav", tmp_path / "c1.wav")
+    result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "out"), "--date-format", "mm/dd/yyyy"])
+    assert result.exit_code == 2, result.output
+    assert "--date-format" in result.output and "full date" in result.output

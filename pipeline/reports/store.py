@@ -79,17 +79,16 @@ def run_id(document: dict[str, Any]) -> str:
 
 
 def _timestamp(value: str) -> datetime | None:
-    """recorded_at as a timestamp: ISO 8601 (fast), else whatever pandas can read ("20/11/2026 9:15");
-    None for what neither reads, which is kept in the JSON but falls in no period."""
+    """recorded_at as a timestamp, ISO 8601 only: the manifest reader writes every date that way
+    (manifest.parse_recorded_at), so nothing here guesses whether 03/04 is March or April. Anything
+    else (a document written before dates were read) is None: kept in the JSON, in no period, and
+    counted by `callqa report` as a call with no date. The wall-clock time is kept; an offset dropped."""
     if not value or not value.strip():
         return None
     try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).replace(tzinfo=None)
+        return datetime.fromisoformat(value.strip()).replace(tzinfo=None)
     except ValueError:
-        import pandas as pd
-
-        parsed = pd.to_datetime(value, errors="coerce", dayfirst=True)
-        return None if pd.isna(parsed) else parsed.to_pydatetime().replace(tzinfo=None)
+        return None
 
 
 def call_rows(document: dict[str, Any], path: str = "") -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
