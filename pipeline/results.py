@@ -14,6 +14,7 @@ from typing import Any
 from .models import EVENT_CLASSES, CallResult, CallSpec, Event, Features, Score, ToneScore, Turn, Word
 
 SCHEMA_VERSION = 1
+PRIVATE_MODE = 0o600  # what shows personal data is its owner's alone
 _EVENT_BASE = {f.name for f in fields(Event)}
 
 
@@ -167,6 +168,23 @@ def write_json(path: str | Path, document: Any) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_whole(out: Path, private: bool, write, suffix: str = "") -> None:
+    """Call `write(temporary path)`, then give the file its mode (0600 when `private`, else what the
+    umask gives a new file) and rename it onto `out`, replacing an older file and its mode. `suffix`
+    ends the temporary name, for writers that choose by extension."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".tmp{suffix}", dir=out.parent)
+    os.close(handle)
+    try:
+        write(temporary)
+        umask = os.umask(0)  # read it: os.umask only sets and returns
+        os.umask(umask)
+        os.chmod(temporary, PRIVATE_MODE if private else 0o666 & ~umask)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def call_path(out: str | Path, call_id: str) -> Path:

@@ -10,13 +10,12 @@ is; every file is written whole through a temporary file and a rename."""
 from __future__ import annotations
 
 import io
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
+from ..results import write_whole
 from .store import CALL_COLUMNS, CRITERION_COLUMNS
 
 if TYPE_CHECKING:
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 
 FORMATS = ("csv", "xlsx", "parquet")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-PRIVATE_MODE = 0o600  # an export that shows personal data is its owner's alone, as the per-call JSON is
 
 # the store's type of each column an export may carry ("VARCHAR PRIMARY KEY" → VARCHAR), as a pandas
 # dtype that Parquet writes as that type
@@ -83,23 +81,6 @@ def _xlsx(frame: pd.DataFrame, target: str) -> None:
                         cell.data_type = "s"
 
 
-def _write_whole(out: Path, private: bool, write, suffix: str = "") -> None:
-    """Call `write(temporary path)`, then give the file its mode (0600 when `private`, else what the
-    umask gives a new file) and rename it onto `out`, replacing an older file and its mode. `suffix`
-    ends the temporary name, for writers that choose by extension."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".tmp{suffix}", dir=out.parent)
-    os.close(handle)
-    try:
-        write(temporary)
-        umask = os.umask(0)  # read it: os.umask only sets and returns
-        os.umask(umask)
-        os.chmod(temporary, PRIVATE_MODE if private else 0o666 & ~umask)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def write_table(frame: pd.DataFrame, format: str, out: str | Path | None = None, *, private: bool = False) -> Path | None:
     """Write `frame` as `format`; CSV goes to standard output when `out` is None. `private`: the frame
     shows personal data, and the file is readable by its owner alone."""
@@ -121,7 +102,7 @@ def write_table(frame: pd.DataFrame, format: str, out: str | Path | None = None,
     else:
         write = lambda target: typed(frame).to_parquet(target, index=False)
     try:
-        _write_whole(out, private, write, ".xlsx" if format == "xlsx" else "")
+        write_whole(out, private, write, ".xlsx" if format == "xlsx" else "")
     except OSError as error:
         raise ConfigError(f"cannot write {out}: {error.strerror or error}", "pass --out with a file in a folder you may write") from error
     return out

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -18,13 +16,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ..config import SAMPLE_RATE, ReviewOptions
 from ..errors import AudioError
 from .measures import EXPECTED_WINDOW_S
+from ..results import write_whole
 from .redact import redact_document
 
 TEMPLATES = Path(__file__).parent / "templates"
 WIDTH, LANE_H, LEFT = 1000.0, 34.0, 70.0  # timeline geometry in SVG units
 OPUS_RATE = 48000  # Opus encodes at 48 kHz; the call's 16 kHz is resampled to it
 MISSED_LABEL_W = 40.0  # SVG units the timeline's "missed" takes at 11 px: labels nearer than this would overlap
-PRIVATE_MODE = 0o600  # a page that shows personal data is its owner's alone, as the per-call JSON is
 
 
 @dataclass(frozen=True)
@@ -98,17 +96,7 @@ def write_page(path: str | Path, html: str, *, private: bool) -> Path:
     JSON); `private` (personal data shown) keeps mkstemp's 0600, else the page gets the umask's usual
     mode, to be shared as before."""
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(html)
-        umask = os.umask(0)  # read it: os.umask only sets and returns
-        os.umask(umask)
-        os.chmod(temporary, PRIVATE_MODE if private else 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_whole(path, private, lambda temporary: Path(temporary).write_text(html, encoding="utf-8"))
     return path
 
 
