@@ -374,7 +374,7 @@ def report_agents(
     from .reports.export import write_table
     from .reports.page import render_agent_page
     from .reports.store import Store, store_path
-    from .reports.tables import agent_table, criterion_pass_rates, nightly_totals, resolve_period
+    from .reports.tables import agent_table, calls_without_agent_id, criterion_pass_rates, nightly_totals, resolve_period
 
     try:
         with Store.open(store_path(store), create=False, read_only=True) as opened:
@@ -384,6 +384,7 @@ def report_agents(
                                      criterion_pass_rates(opened, period, agent=agent, queue=queue),
                                      period=str(period), title="callqa: agent scorecards")
             undated = _undated_calls(opened)
+            without_id = calls_without_agent_id(opened, period, queue=queue)
         csv_path, html_path = out.with_suffix(".csv"), out.with_suffix(".html")
         write_table(table, "csv", csv_path)
         html_path.write_text(page, encoding="utf-8")
@@ -392,10 +393,17 @@ def report_agents(
     except QAError as error:
         _fail(error)
     console.print(f"{len(table)} agents, {period}: {csv_path}, {html_path}")
+    _warn_without_agent_id(without_id)
     if undated:
         calls = "1 scored call in the store has" if undated == 1 else f"{undated} scored calls in the store have"
         console.print(f"[yellow]{calls} no recorded_at[/yellow] and are in no period: "
                       "fill in their manifest rows' recorded_at (ISO 8601, or run with --date-format) and run those nights again")
+
+
+def _warn_without_agent_id(calls: int) -> None:
+    if calls:
+        console.print(f"[yellow]{calls} call(s) have no agent_id[/yellow]: reported under the agent's name, or as "
+                      "unknown agent; fill in agent_id in their manifest rows and run those nights again (nothing is transcribed again)")
 
 
 def _undated_calls(opened) -> int:
@@ -420,7 +428,7 @@ def export(
 
     from .reports.export import write_table
     from .reports.store import Store, store_path
-    from .reports.tables import agent_table, call_table, criterion_pass_rates, resolve_period, turn_table
+    from .reports.tables import agent_table, call_table, calls_without_agent_id, criterion_pass_rates, resolve_period, turn_table
 
     tables = {"call": call_table, "agent": agent_table, "criterion": criterion_pass_rates,
               "turn": partial(turn_table, show_pii=show_pii)}
@@ -428,11 +436,13 @@ def export(
         with Store.open(store_path(store), create=False, read_only=True) as opened:
             period = resolve_period(opened, _day(start), _day(end))
             table = tables[by](opened, period, agent=agent, queue=queue)
+            without_id = calls_without_agent_id(opened, period, queue=queue) if by == "agent" else 0
         written = write_table(table, format, out, private=show_pii)
     except QAError as error:
         _fail(error)
     if written:
         console.print(f"{len(table)} rows, {period}: {written}")
+    _warn_without_agent_id(without_id)
 
 
 @app.command()

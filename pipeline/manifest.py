@@ -76,7 +76,7 @@ def read_manifest(manifest: str | Path, batch: Path, *, date_format: str | None 
         raise ManifestError(f"{manifest}: manifest not found", "pass --manifest with an existing CSV file, or leave it out")
     if date_format is not None:
         check_date_format(date_format)
-    specs, first_line, undated = [], {}, []
+    specs, first_line, undated, no_agent_id = [], {}, [], []
     for number, row, extra in _rows(manifest):
         spec = _spec_of_row(row, extra, manifest, number, batch, date_format)
         if spec is None:
@@ -88,12 +88,17 @@ def read_manifest(manifest: str | Path, batch: Path, *, date_format: str | None 
         first_line.setdefault(spec.call_id, number)
         if not spec.problem and not spec.recorded_at:
             undated.append(number)
+        if not spec.problem and not (spec.agent_id or "").strip():
+            no_agent_id.append(number)
         specs.append(spec)
     if undated:
         one = len(undated) == 1
         logger.warning("%s: %s with no recorded_at (%s %s): scored, but no report or export period includes %s; "
                        "fill in the date (%s) and run the night again", manifest, "1 row" if one else f"{len(undated)} rows",
                        "line" if one else "lines", ", ".join(map(str, undated)), "it" if one else "them", ISO_EXAMPLES)
+    if no_agent_id:
+        logger.warning("%s: no agent_id on line(s) %s: scored, and reported under the agent's name (or as unknown agent) "
+                       "apart from every other agent; fill in agent_id and run the night again", manifest, ", ".join(map(str, no_agent_id)))
     return specs
 
 

@@ -91,7 +91,7 @@ def call_document(result: CallResult) -> dict[str, Any]:
         "queue": spec.queue,
         "roles": {"method": result.roles.method, "confidence": round(result.roles.confidence, 2),
                   "speakers": result.roles.mapping},
-        "warnings": [] if result.turns else ["no speech found in the recording: nothing to score"],
+        "warnings": _warnings(result),
         "turns": [turn_document(t) for t in result.turns],
         **({"diarization": [{"start": _t(s), "end": _t(e), "speaker": role} for s, e, role in result.diarization]}
            if result.diarization is not None else {}),
@@ -115,6 +115,14 @@ def call_document(result: CallResult) -> dict[str, Any]:
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
         **({"score": score_document(result.score)} if result.score is not None else {}),
     }
+
+
+def _warnings(result: CallResult) -> list[str]:
+    if not result.turns:
+        return ["no speech found in the recording: nothing to score, no total"]
+    if not any(t.speaker == "agent" and t.text.strip() for t in result.turns):
+        return ["no speech from the agent found: nothing to score the agent on, no total"]
+    return []
 
 
 def score_document(score: Score) -> dict[str, Any]:

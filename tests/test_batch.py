@@ -140,6 +140,9 @@ def test_bad_inputs_each_fail_with_a_clear_message_beside_good_calls(tmp_path, m
         assert found[call_id]["status"] == "scored", (call_id, found[call_id].get("error"))
     assert "s04_retail_gift.mono" not in found  # a refused row's file is that row's call, not scored again under its name
     assert found["silence"]["turns"] == [] and "no speech" in found["silence"]["warnings"][0]
+    # nothing was said, so nothing is scored: no total to pull the agent's mean down
+    assert found["silence"]["score"]["total"] is None and found["silence"]["score"]["band"] == "n/a"
+    assert {c["result"] for c in found["silence"]["score"]["criteria"]} == {"na"}
     assert found["surround"]["audio"]["channels"] == 6 and found["hifi"]["audio"]["sample_rate"] == 48000
     assert summary.failed == len(expect) and summary.scored == 4
 
@@ -208,7 +211,7 @@ def test_a_three_hour_recording_is_scored_in_bounded_memory(tmp_path):
 
 
 def test_a_call_that_kills_its_worker_twice_fails_alone(tmp_path):
-    """Workers are killed from outside (as the out-of-memory killer would): the first pool's while two
+    """Workers are killed from outside (as the out-of-memory killer would): the first pool's while
     calls are in flight, then the next pool's while the first of those is retried alone."""
     import multiprocessing
     import threading
@@ -218,9 +221,11 @@ def test_a_call_that_kills_its_worker_twice_fails_alone(tmp_path):
     for i in range(3):
         shutil.copy(SAMPLES / "s04_retail_gift.mono.wav", batch / f"c{i}.wav")
     killed: list[int] = []
+    # processes of earlier tests still on their way out are not this run's workers
+    already_there = {p.pid for p in multiprocessing.active_children()}
 
     def kill_two_pools():
-        seen: set[int] = set()
+        seen = set(already_there)
         deadline = time.time() + 120
         while len(killed) < 2 and time.time() < deadline:
             # pool workers only: a Dask worker of an earlier test may still be on its way out
@@ -240,7 +245,8 @@ def test_a_call_that_kills_its_worker_twice_fails_alone(tmp_path):
     found = documents(tmp_path / "out")
     failed = [c for c, d in found.items() if d["status"] == "failed"]
     assert (summary.scored, summary.failed) == (2, 1) and len(found) == 3
-    assert failed[0] in ("c0", "c1") and "died twice" in found[failed[0]]["error"]
+    # which call was in flight at each kill depends on timing: the one killed in both pools is the one that fails
+    assert len(failed) == 1 and "died twice" in found[failed[0]]["error"]
 
 
 def test_a_nightly_folder_of_symlinks_is_scored_under_the_manifest_ids(tmp_path, models):

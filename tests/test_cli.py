@@ -239,3 +239,25 @@ def test_a_date_format_without_a_date_is_a_bad_argument(tmp_path):
     result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "out"), "--date-format", "mm/dd/yyyy"])
     assert result.exit_code == 2, result.output
     assert "--date-format" in result.output and "full date" in result.output
+
+
+def test_report_and_export_keep_agents_without_an_id_apart_and_say_how_many_calls_lack_one(tmp_path):
+    from .conftest import result_document, write_night
+
+    calls = [{**result_document(f"e{k}", "", "2026-11-20T09:15:00"), "agent": {"id": "", "name": name}}
+             for k, name in enumerate(["Empty One", "Empty Two"])]
+    night = write_night(tmp_path / "night", calls + [result_document("k1", "A1", "2026-11-20T10:00:00")])
+    store = str(tmp_path / "store.duckdb")
+    assert runner.invoke(app, ["ingest", str(night), "--store", store]).exit_code == 0
+    result = runner.invoke(app, ["report", "agents", "--store", store, "--out", str(tmp_path / "agents")])
+    assert result.exit_code == 0, result.output
+    assert "2 call(s) have no agent_id" in " ".join(result.output.split())
+    import pandas as pd
+
+    table = pd.read_csv(tmp_path / "agents.csv")
+    assert table["agent"].tolist() == ["A1", "Empty One (no agent id)", "Empty Two (no agent id)"]
+    page = (tmp_path / "agents.html").read_text()
+    assert "Empty One (no agent id)" in page and "Empty Two (no agent id)" in page
+    result = runner.invoke(app, ["export", "--by", "agent", "--store", store])
+    assert result.exit_code == 0 and "2 call(s) have no agent_id" in " ".join(result.stderr.split())
+    assert result.stdout.count("(no agent id)") == 2

@@ -55,3 +55,18 @@ def test_every_criterion_na_gives_no_total(tmp_path):
                     " weight: 1, rule: {pass: {min: 1}}}\n")
     score = score_call(result_document("c1", "A1", "2026-11-20", cues=0, acknowledged=0), load_scorecard(card))
     assert score.total is None and score.band == "n/a"
+
+
+@pytest.mark.parametrize("turns", [
+    [],  # a silent recording
+    [{"id": 0, "speaker": "customer", "start": 0.0, "end": 4.0, "text": "hello? is anyone there?", "words": []},
+     {"id": 1, "speaker": "agent", "start": 5.0, "end": 6.0, "text": "  ", "words": []}],  # the agent never answers
+])
+def test_a_call_without_agent_speech_has_no_total_and_every_criterion_na(default, turns):
+    """It used to score 50, "needs coaching", for the absence of blame and of a recap alike."""
+    document = {**result_document("c1", "A1", "2026-11-20T09:00:00", cues=0, acknowledged=0, recap=False, closing=False),
+                "turns": turns}
+    score = score_call(document, default)
+    assert score.total is None and score.computed_total is None and score.band == "n/a"
+    assert score.max_points == 0 and not score.auto_failed_by
+    assert all(c.result == "na" and "the agent said nothing" in c.reason for c in score.criteria)

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.reports.store import Store, result_documents
 from pipeline.errors import EmptyPeriodError
-from pipeline.reports.tables import Period, agent_table, call_table, criterion_pass_rates
+from pipeline.reports.tables import Period, agent_table, call_table, calls_without_agent_id, criterion_pass_rates
 
 from .conftest import result_document, write_night
 
@@ -91,3 +91,53 @@ def test_no_weakest_criterion_for_an_agent_who_passed_everything(tmp_path):
         table = agent_table(store, Period(date(2026, 11, 20), date(2026, 11, 20)))
     assert table["mean_total"].tolist() == [100.0] and table["weakest_criterion"].isna().all()
     assert table["auto_fails"].dtype.kind == "i"
+
+
+def without_agent_id(call_id: str, name: str, **kwargs) -> dict:
+    document = result_document(call_id, "", "2026-11-20T10:00:00", **kwargs)
+    return {**document, "agent": {"id": "", "name": name}}
+
+
+def test_agents_without_an_id_are_not_merged_into_one_row(tmp_path):
+    calls = [without_agent_id("e1", "Empty One", cues=1, acknowledged=1), without_agent_id("e2", "Empty Two", cues=1, acknowledged=0),
+             without_agent_id("e3", "", cues=0, acknowledged=0), result_document("k1", "A1", "2026-11-20T11:00:00")]
+    with Store.open(tmp_path / "s.duckdb") as store:
+        store.add([(d, f"{d['call_id']}.json") for d in calls])
+        period = Period(date(2026, 11, 20), date(2026, 11, 20))
+        table = agent_table(store, period).set_index("agent")
+        assert calls_without_agent_id(store, period) == 3
+        by_agent = criterion_pass_rates(store, period, by_agent=True)
+    assert sorted(table.index) == ["A1", "Empty One (no agent id)", "Empty Two (no agent id)", "unknown agent (no agent id)"]
+    assert table["calls"].tolist() == [1, 1, 1, 1]
+    assert table.loc["Empty One (no agent id)", "mean_total"] == calls[0]["score"]["total"]
+    assert table.loc["Empty Two (no agent id)", "mean_total"] == calls[1]["score"]["total"]
+    assert set(by_agent["agent"]) == set(table.index)
+
+
+def test_a_call_without_agent_speech_is_counted_but_in_no_mean(tmp_path):
+    spoken = [result_document(f"c{k}", "A1", "2026-11-20T10:00:00", cues=k, acknowledged=k) for k in range(2)]
+    silent = {**result_document("quiet", "A1", "2026-11-20T12:00:00"), "turns": []}
+    from pipeline.reports.score import score_call
+    from pipeline.reports.scorecard import load_scorecard
+    from pipeline.results import score_document
+
+    silent["score"] = score_document(score_call(silent, load_scorecard()))
+    with Store.open(tmp_path / "s.duckdb") as store:
+        store.add([(d, f"{d['call_id']}.json") for d in spoken + [silent]])
+        row = agent_table(store, Period(date(2026, 11, 20), date(2026, 11, 20))).iloc[0]
+    assert row["calls"] == 3 and row["calls_without_total"] == 1
+    assert row["mean_total"] == pytest.approx(statistics.mean(d["score"]["total"] for d in spoken), abs=0.051)
+    assert row["band"] != "n/a"
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_the_band_on_a_tie_does_not_depend_on_the_order_of_the_rows(tmp_path, order):
+    """Two calls in each of two bands: the band of the lower totals, whichever was stored first."""
+    high = [result_document(f"h{k}", "A1", "2026-11-20T10:00:00", cues=1, acknowledged=1, latency_s=0.5) for k in range(2)]
+    low = [result_document(f"l{k}", "A1", "2026-11-20T10:00:00", cues=2, acknowledged=0, recap=False) for k in range(2)]
+    assert high[0]["score"]["band"] != low[0]["score"]["band"]
+    with Store.open(tmp_path / "s.duckdb") as store:
+        for document in (high + low)[::order]:  # one at a time, as nights arrive
+            store.add([(document, f"{document['call_id']}.json")])
+        row = agent_table(store, Period(date(2026, 11, 20), date(2026, 11, 20))).iloc[0]
+    assert row["band"] == low[0]["score"]["band"]

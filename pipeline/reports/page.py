@@ -26,7 +26,7 @@ def _lines(nightly: pd.DataFrame, agents: list[str]) -> tuple[list[Line], list[t
     x_of = {night: MARGIN + (CHART_W - 2 * MARGIN) * (i / max(1, len(nights) - 1)) for i, night in enumerate(nights)}
     lines = []
     for colour, agent in zip(PALETTE, agents):
-        own = nightly[nightly["agent_id"] == agent]
+        own = nightly[nightly["agent"] == agent]
         coordinates = " ".join(f"{x_of[n]:.1f},{CHART_H - MARGIN - (CHART_H - 2 * MARGIN) * t / 100:.1f}"
                                for n, t in zip(own["night"], own["mean_total"]) if pd.notna(t))
         lines.append(Line(agent, colour, coordinates))
@@ -35,7 +35,7 @@ def _lines(nightly: pd.DataFrame, agents: list[str]) -> tuple[list[Line], list[t
 
 
 def render_agent_page(table: pd.DataFrame, nightly: pd.DataFrame, passes: pd.DataFrame, *, period: str, title: str) -> str:
-    worst_first = table.sort_values("mean_total")["agent_id"].tolist()[:MAX_CHART_AGENTS]
+    worst_first = table.sort_values("mean_total", kind="stable")["agent"].tolist()[:MAX_CHART_AGENTS]
     lines, ticks = _lines(nightly, worst_first)
     environment = template_environment()
     columns = [c for c in table.columns if not c.startswith("pass_rate_")]

@@ -25,6 +25,7 @@ out of the maximum, with the reason recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,12 @@ class Scorecard:
 
 
 DEFAULT_BANDS = {"excellent": 90, "good": 75, "needs_coaching": 50, "poor": 0}
+# the keys each level of the file may hold (the module's docstring shows them in place)
+SCORECARD_KEYS = ("id", "version", "bands", "sections")
+SECTION_KEYS = ("id", "label", "criteria")
+CRITERION_KEYS = ("id", "label", "description", "measure", "weight", "rule", "critical")
+RULE_KEYS = ("pass", "bands")
+CONDITION_KEYS = ("min", "max", "points")
 
 
 def load_scorecard(path: str | Path | None = None) -> Scorecard:
@@ -107,9 +114,17 @@ class _Reader:
         found = "" if got is None else f", got {got!r}"
         return ConfigError(f"{self.path}: {where}: expected {expected}{found}", "scorecards/default.yaml shows the format")
 
-    def mapping(self, value: Any, where: str) -> dict:
+    def mapping(self, value: Any, where: str, allowed: tuple[str, ...] | None = None) -> dict:
+        """`value` as a mapping; with `allowed`, a key outside it is refused: a misspelt optional key
+        (`critcal: true`) would otherwise fall back to its default unnoticed."""
         if not isinstance(value, dict):
             raise self.fail(where, "a mapping of keys", value)
+        for key in value:
+            if allowed is not None and key not in allowed:
+                close = get_close_matches(str(key), allowed, n=1)
+                hint = f"did you mean `{close[0]}`? " if close else ""
+                raise ConfigError(f"{self.path}: {where}: unknown key {key!r}",
+                                  f"{hint}the keys allowed there are {', '.join(allowed)}")
         return value
 
     def text(self, data: dict, key: str, where: str, default: str | None = None) -> str:
@@ -128,14 +143,13 @@ class _Reader:
     def condition(self, value: Any, where: str) -> Condition:
         if isinstance(value, bool):
             return Condition(equals=value)
-        data = self.mapping(value, where)
-        unknown = set(data) - {"min", "max", "points"}
-        if unknown or not ({"min", "max"} & set(data)):
+        data = self.mapping(value, where, CONDITION_KEYS)
+        if not ({"min", "max"} & set(data)):
             raise self.fail(where, "min and/or max (or true/false for a yes/no measure)", value)
         return Condition(*(self.number(data[k], f"{where}.{k}") if k in data else None for k in ("min", "max")))
 
     def rule(self, data: Any, where: str) -> tuple[tuple[Condition, float], ...]:
-        data = self.mapping(data, where)
+        data = self.mapping(data, where, RULE_KEYS)
         if set(data) == {"pass"}:
             return ((self.condition(data["pass"], f"{where}.pass"), 1.0),)
         if set(data) == {"bands"} and isinstance(data["bands"], list) and data["bands"]:
@@ -147,7 +161,7 @@ class _Reader:
 
 def _parse(data: Any, path: Path) -> Scorecard:
     read = _Reader(path)
-    data = read.mapping(data, "the file")
+    data = read.mapping(data, "the file", SCORECARD_KEYS)
     bands = read.mapping(data.get("bands", DEFAULT_BANDS), "bands")
     band_list = tuple(sorted(((str(name), read.number(low, f"bands.{name}")) for name, low in bands.items()), key=lambda b: -b[1]))
     sections = data.get("sections")
@@ -156,14 +170,14 @@ def _parse(data: Any, path: Path) -> Scorecard:
     criteria, seen = [], set()
     for i, section in enumerate(sections):
         where = f"sections[{i}]"
-        section = read.mapping(section, where)
+        section = read.mapping(section, where, SECTION_KEYS)
         section_id = read.text(section, "id", where)
         items = section.get("criteria")
         if not isinstance(items, list) or not items:
             raise read.fail(f"{where}.criteria", "a list of criteria", items)
         for j, item in enumerate(items):
             at = f"{where}.criteria[{j}]"
-            item = read.mapping(item, at)
+            item = read.mapping(item, at, CRITERION_KEYS)
             criterion_id = read.text(item, "id", at)
             if criterion_id in seen:
                 raise read.fail(f"{at}.id", "an id used once in the scorecard", criterion_id)

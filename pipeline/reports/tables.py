@@ -19,6 +19,12 @@ CALL_EXPORT_COLUMNS = [
     "customer_interruptions", "agent_wpm", "customer_wpm", "run_id",
 ]
 RATES = {"name_rate": "name_used", "recap_rate": "recap", "closing_rate": "closing_action"}
+# The agent a call is reported under: its id; a call whose manifest row gave no id is grouped by the
+# agent's name, or as the unknown agent, so that two agents without ids are never merged into one row.
+NO_AGENT_ID = "(no agent id)"
+AGENT = (f"CASE WHEN coalesce(trim(calls.agent_id), '') <> '' THEN calls.agent_id "
+         f"WHEN coalesce(trim(calls.agent_name), '') <> '' THEN trim(calls.agent_name) || ' {NO_AGENT_ID}' "
+         f"ELSE 'unknown agent {NO_AGENT_ID}' END")
 TONES = ["tone_engagement", "tone_calm", "tone_pace", "tone_adaptation"]
 
 
@@ -55,44 +61,65 @@ def _scored(period: Period, agent: str | None, queue: str | None) -> tuple[str, 
 
 
 def agent_table(store: Store, period: Period, *, agent: str | None = None, queue: str | None = None) -> pd.DataFrame:
-    """One row per agent: calls, mean and spread of the total, the most common band, auto-fails, pass
-    rate per criterion and the weakest criterion, acknowledgement latency, missed-cue rate, name,
-    recap and closing rates, tone scores, and the change of the mean total against the previous period."""
+    """One row per agent: calls (and how many had no total: the agent said nothing), mean and spread of
+    the total, the most common band, auto-fails, pass rate per criterion and the weakest criterion,
+    acknowledgement latency, missed-cue rate, name, recap and closing rates, tone scores, and the change
+    of the mean total against the previous period. Calls without a total are in no mean."""
     where, parameters = _scored(period, agent, queue)
     rates = ", ".join(f"round(avg({column}::INTEGER), 3) AS {name}" for name, column in RATES.items())
     tones = ", ".join(f"round(avg({column}), 1) AS {column}" for column in TONES)
     table = store.query(f"""
-        SELECT agent_id, any_value(agent_name) AS agent_name, count(*) AS calls,
+        SELECT {AGENT} AS agent, any_value(agent_id) AS agent_id, any_value(agent_name) AS agent_name, count(*) AS calls,
+               count(*) FILTER (WHERE total IS NULL) AS calls_without_total,
                round(avg(total), 1) AS mean_total, round(stddev_samp(total), 1) AS sd_total,
-               mode(band) AS band, sum(auto_failed::INTEGER)::INTEGER AS auto_fails,
+               sum(auto_failed::INTEGER)::INTEGER AS auto_fails,
                round(median(median_ack_latency_s), 2) AS median_ack_latency_s,
                round(sum(cues_missed) / nullif(sum(cues), 0), 3) AS missed_cue_rate, {rates}, {tones}
-        FROM calls WHERE {where} GROUP BY agent_id ORDER BY agent_id""", parameters)
+        FROM calls WHERE {where} GROUP BY agent ORDER BY agent""", parameters)
     if table.empty:
         raise EmptyPeriodError(f"no scored calls from {period}" + (f" for agent {agent}" if agent else "") + (f" in queue {queue}" if queue else ""),
                           "choose another period with --from and --to")
+    table.insert(table.columns.get_loc("sd_total") + 1, "band", table["agent"].map(_most_common_bands(store, where, parameters)))
     previous_where, previous_parameters = _scored(period.previous(), agent, queue)
-    before = store.query(f"SELECT agent_id, round(avg(total), 1) AS previous_mean_total FROM calls WHERE {previous_where} GROUP BY agent_id",
+    before = store.query(f"SELECT {AGENT} AS agent, round(avg(total), 1) AS previous_mean_total FROM calls WHERE {previous_where} GROUP BY agent",
                          previous_parameters)
-    table = table.merge(before, on="agent_id", how="left")
+    table = table.merge(before, on="agent", how="left")
     table["change_vs_previous"] = (table["mean_total"] - table["previous_mean_total"]).round(1)
     passes = criterion_pass_rates(store, period, agent=agent, queue=queue, by_agent=True)
     if not passes.empty:
-        wide = passes.pivot(index="agent_id", columns="criterion", values="pass_rate")
+        wide = passes.pivot(index="agent", columns="criterion", values="pass_rate")
         # the criterion passed least often; none where every criterion always passed
         weakest = wide.idxmin(axis=1, skipna=True).where(wide.min(axis=1) < 1).rename("weakest_criterion")
         wide.columns = [f"pass_rate_{c}" for c in wide.columns]
-        table = table.merge(wide, left_on="agent_id", right_index=True, how="left").merge(weakest, left_on="agent_id", right_index=True, how="left")
+        table = table.merge(wide, left_on="agent", right_index=True, how="left").merge(weakest, left_on="agent", right_index=True, how="left")
     return table
+
+
+def _most_common_bands(store: Store, where: str, parameters: list) -> dict[str, str]:
+    """Each agent's most common band among calls with a total; on a tie, the band of the lower totals
+    (the one that asks for coaching), so that the answer does not depend on the order of the rows."""
+    rows = store.query(f"""
+        SELECT agent, band FROM (
+            SELECT {AGENT} AS agent, band, count(*) AS n, avg(total) AS mean FROM calls
+            WHERE {where} AND total IS NOT NULL GROUP BY agent, band)
+        QUALIFY row_number() OVER (PARTITION BY agent ORDER BY n DESC, mean ASC, band) = 1""", parameters)
+    return dict(zip(rows["agent"], rows["band"]))
+
+
+def calls_without_agent_id(store: Store, period: Period, *, queue: str | None = None) -> int:
+    """How many scored calls of the period are reported by the agent's name (or as unknown) for want of an id."""
+    where, parameters = _scored(period, None, queue)
+    return store.connection.execute(f"SELECT count(*) FROM calls WHERE {where} AND coalesce(trim(agent_id), '') = ''",
+                                    parameters).fetchone()[0]
 
 
 def criterion_pass_rates(store: Store, period: Period, *, agent: str | None = None, queue: str | None = None,
                          by_agent: bool = False) -> pd.DataFrame:
     """Per criterion (and per agent), how often it was passed where it applied."""
     where, parameters = _scored(period, agent, queue)
-    keys = "calls.agent_id, criteria.criterion" if by_agent else "criteria.criterion"
+    keys = "agent, criteria.criterion" if by_agent else "criteria.criterion"
     return store.query(f"""
-        SELECT {keys}, any_value(criteria.section) AS section, any_value(criteria.label) AS label,
+        SELECT {AGENT + ' AS agent, ' if by_agent else ''}criteria.criterion, any_value(criteria.section) AS section, any_value(criteria.label) AS label,
                count(*) FILTER (WHERE result <> 'na') AS applicable,
                count(*) FILTER (WHERE result = 'pass') AS passed, count(*) FILTER (WHERE result = 'partial') AS partial,
                count(*) FILTER (WHERE result = 'fail') AS failed, count(*) FILTER (WHERE result = 'na') AS not_applicable,
@@ -120,8 +147,8 @@ def call_table(store: Store, period: Period, *, agent: str | None = None, queue:
 def nightly_totals(store: Store, period: Period, *, agent: str | None = None, queue: str | None = None) -> pd.DataFrame:
     """Mean total per agent per night, for the report's chart."""
     where, parameters = _scored(period, agent, queue)
-    return store.query(f"""SELECT agent_id, recorded_at::DATE AS night, round(avg(total), 1) AS mean_total, count(*) AS calls
-                           FROM calls WHERE {where} GROUP BY agent_id, night ORDER BY agent_id, night""", parameters)
+    return store.query(f"""SELECT {AGENT} AS agent, recorded_at::DATE AS night, round(avg(total), 1) AS mean_total, count(*) AS calls
+                           FROM calls WHERE {where} GROUP BY agent, night ORDER BY agent, night""", parameters)
 
 
 def latency_distribution(store: Store, period: Period, *, agent: str | None = None, queue: str | None = None,
