@@ -1,12 +1,15 @@
 """Time `callqa run` against plain faster-whisper (same model, same settings) on the same files.
 
-    python benchmarks/bench_asr.py [FILES...] [--repeat 2] [--workers 1 2]
+    python benchmarks/bench_asr.py [FILES...] [--repeat 3] [--workers 1 2] [--manifest CSV]
+                                   [--models embedded:tiny.en embedded:base] [--hot-words on off]
 
 Default files: the stereo calls in ../shared/data/calls. Each side runs as its own process (model
 load included) so that peak memory (max RSS of the largest process: one worker) is that side's
-alone; each is run `--repeat` times, alternating, and the fastest run counts. Prints both times,
-their ratio, throughput (hours of audio per wall-clock hour) and peak memory; `--workers` runs
-callqa once per worker count given.
+alone; each is run `--repeat` times, in turns, and the fastest run counts. Prints each time, its
+ratio to plain faster-whisper tiny.en (the baseline whatever callqa's model), throughput (hours of
+audio per wall-clock hour) and peak memory; `--workers` runs callqa once per worker count given, and
+`--models` and `--hot-words` once per model and setting. `--manifest` gives the calls' names (the hot
+words); its `file` column must name the FILES.
 """
 from __future__ import annotations
 
@@ -66,8 +69,11 @@ def audio_seconds(files: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*")
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, nargs="+", default=[1])
+    parser.add_argument("--models", nargs="+", default=["embedded:tiny.en"])
+    parser.add_argument("--hot-words", nargs="+", choices=["on", "off"], default=["on"])
+    parser.add_argument("--manifest", type=Path)
     parser.add_argument("--plain", action="store_true", help=argparse.SUPPRESS)  # the child side
     args = parser.parse_args()
     files = [str(Path(f).resolve()) for f in args.files] or sorted(str(p) for p in SHARED_CALLS.glob("*.stereo.*"))
@@ -79,21 +85,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as batch, tempfile.TemporaryDirectory() as out:
         for file in files:
             os.symlink(file, Path(batch) / Path(file).name)
+        if args.manifest:
+            (Path(batch) / "manifest.csv").write_bytes(args.manifest.read_bytes())
         plain = [sys.executable, __file__, "--plain", *files]
-        runs = {"plain faster-whisper": []} | {f"callqa run --workers {w}": [] for w in args.workers}
+        variants = {f"callqa {model.split(':')[-1]}{' +hot' if hot == 'on' else ''} --workers {w}":
+                    ["--asr-model", model, "--hot-words" if hot == "on" else "--no-hot-words", "--workers", str(w)]
+                    for model in args.models for hot in args.hot_words for w in args.workers}
+        runs = {"plain faster-whisper tiny.en": []} | {name: [] for name in variants}
         for _ in range(args.repeat):
-            runs["plain faster-whisper"].append(measure(plain))
-            for workers in args.workers:
-                callqa = [str(Path(sys.executable).with_name("callqa")), "run", batch, "--out", out,
-                          "--workers", str(workers), "--force"]
-                runs[f"callqa run --workers {workers}"].append(measure(callqa))
+            runs["plain faster-whisper tiny.en"].append(measure(plain))
+            for name, options in variants.items():
+                callqa = [str(Path(sys.executable).with_name("callqa")), "run", batch, "--out", out, "--force", *options]
+                runs[name].append(measure(callqa))
         summary = json.loads((Path(out) / "summary.json").read_text())
     seconds = audio_seconds(files)
     best = {name: min(r, key=lambda m: m["seconds"]) for name, r in runs.items()}
     print(f"files: {len(files)} ({seconds / 60:.1f} min of audio); callqa scored {summary['scored']}, failed {summary['failed']}")
-    plain_seconds = best["plain faster-whisper"]["seconds"]
+    plain_seconds = best["plain faster-whisper tiny.en"]["seconds"]
     for name, m in best.items():
-        print(f"{name:26s} {m['seconds']:7.1f} s  RTF {m['seconds'] / seconds:.3f}  {seconds / m['seconds']:5.1f} h audio/h  "
+        print(f"{name:36s} {m['seconds']:7.1f} s  RTF {m['seconds'] / seconds:.3f}  {seconds / m['seconds']:5.1f} h audio/h  "
               f"peak {m['peak_mib']:.0f} MiB  ratio to plain {m['seconds'] / plain_seconds:.3f}  "
               f"(runs: {', '.join(format(r['seconds'], '.1f') for r in runs[name])})")
 

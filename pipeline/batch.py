@@ -122,10 +122,11 @@ class BatchSummary:
 
 def fingerprint(options: PipelineOptions, *, redact: bool = False) -> str:
     """What a result depends on besides its audio: the options (models included), the phrase lists,
-    training sentences and judges, and whether personal data is masked in it. A re-run skips a call whose
+    training sentences and judges, the hot words' vocabulary, and whether personal data is masked in it. A re-run skips a call whose
     stored fingerprint and audio hash match."""
     digest = hashlib.sha256(json.dumps({**asdict(options), "redact": redact}, sort_keys=True, default=str).encode())
-    for path in sorted(LEXICONS.glob("*.yaml")) + sorted(TRAINING.glob("*.yaml")) + sorted(JUDGES.glob("*.json")):
+    vocabulary = [Path(options.asr.vocabulary)] if options.asr.vocabulary else []  # its terms change what is heard
+    for path in sorted(LEXICONS.glob("*.yaml")) + sorted(TRAINING.glob("*.yaml")) + sorted(JUDGES.glob("*.json")) + vocabulary:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

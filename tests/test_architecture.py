@@ -15,7 +15,7 @@ STAGES = [
     "speech.conversation", "speech.transcript", "voice.prosody", "voice.tone",
     "behaviours.cues", "behaviours.acknowledge", "behaviours.checks", "behaviours.conduct", "reports.score",
 ]
-HELPERS = ["speech.speakers", "behaviours.lexicon", "behaviours.text", "behaviours.sentences", "behaviours.judge", "reports.measures", "reports.scorecard",
+HELPERS = ["speech.speakers", "speech.embedded", "speech.vocabulary", "behaviours.lexicon", "behaviours.text", "behaviours.sentences", "behaviours.judge", "reports.measures", "reports.scorecard",
            "reports.redact"]
 LEVELS = {
     "cli": 6,

@@ -261,3 +261,11 @@ def test_report_and_export_keep_agents_without_an_id_apart_and_say_how_many_call
     result = runner.invoke(app, ["export", "--by", "agent", "--store", store])
     assert result.exit_code == 0 and "2 call(s) have no agent_id" in " ".join(result.stderr.split())
     assert result.stdout.count("(no agent id)") == 2
+
+
+def test_a_malformed_vocabulary_stops_the_run_before_any_call_is_scored(tmp_path):
+    shutil.copy(SAMPLES / "s04_retail_gift.mono.wav", tmp_path / "c1.wav")
+    (tmp_path / "vocabulary.yaml").write_text("term: [Fibrelink]\n")
+    result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "out"), "--vocabulary", str(tmp_path / "vocabulary.yaml")])
+    assert result.exit_code == 1, result.output
+    assert "unknown key(s) term" in " ".join(result.output.split()) and not (tmp_path / "out" / "calls" / "c1.json").exists()

@@ -59,3 +59,16 @@ def test_rttm_references_apply_to_calls_cut_from_the_recording(tmp_path):
     assert list(report["calls"]) == ["rec1.mono"]
     assert report["calls"]["rec1.mono"] == {"der": 0.0, "role_accuracy": 1.0}
     assert report["overall"]["roles_right"] == 1
+
+
+def test_each_party_has_its_own_wer_and_the_overall_one_weighs_by_words():
+    from pipeline.evaluate.calls import _overall, _party_wer
+
+    truth = [{"speaker": "agent", "text": "thank you for calling"}, {"speaker": "customer", "text": "my card was charged twice"}]
+    result = [{"speaker": "agent", "text": "thank you for falling"}, {"speaker": "customer", "text": "my card was charged twice"}]
+    parties = _party_wer(truth, result)
+    assert parties == {"wer_agent": 0.25, "ref_words_agent": 4, "wer_customer": 0.0, "ref_words_customer": 5}
+    other = {"wer_agent": 0.5, "ref_words_agent": 12, "der": 0.0, "wer": 0.5, "ref_words": 12}
+    overall = _overall({"a": {**parties, "der": 0.0, "wer": 1 / 9, "ref_words": 9}, "b": other})
+    assert overall["wer_agent"] == round((0.25 * 4 + 0.5 * 12) / 16, 4) and overall["wer_customer"] == 0.0
+    assert overall["wer"] == round((1 + 6) / 21, 4)

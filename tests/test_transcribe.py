@@ -83,3 +83,34 @@ def test_speech_regions_are_faster_whispers_and_the_wider_ones_contain_them():
     assert list(speech) == [(r["start"] / 16000, r["end"] / 16000) for r in theirs]
     assert all(any(a <= start and end <= b for a, b in heard) for start, end in speech)
     assert sum(b - a for a, b in heard) >= sum(b - a for a, b in speech)
+
+
+def test_an_unknown_embedded_model_names_the_ones_there_are():
+    with pytest.raises(ModelError, match="no embedded ASR model 'embedded:large'") as refused:
+        resolve_model("embedded:large")
+    assert "embedded:tiny.en" in refused.value.hint and "embedded:base" in refused.value.hint
+
+
+def test_the_customer_name_tiny_mishears_is_heard_right_with_the_manifest_names_as_hot_words(models):
+    """s04's customer is Luis Romero; tiny.en alone writes "Louis" (the spelling of the commoner name)."""
+    import re
+
+    from pipeline.models import CallSpec
+    from pipeline.speech.audio import load_audio
+    from pipeline.speech.vad import speech_activity
+
+    from .conftest import SAMPLES
+
+    audio = load_audio(SAMPLES / "s04_retail_gift.mono.wav")
+    speech = speech_activity(audio).speech
+    spec = CallSpec("s04", audio.path, agent_name="Dana Whitfield", customer_name="Luis Romero")
+    hot = models.transcriber.hot_words(spec)
+    assert hot.startswith("Luis Romero, Dana Whitfield")
+
+    def heard(hot_words: str) -> list[str]:
+        return re.findall(r"\b(?:Luis|Louis|Lewis)\b", " ".join(w.text for w in models.transcriber.words(audio, speech, hot_words=hot_words)))
+
+    without, with_names = heard(""), heard(hot)
+    if "Louis" not in without and "Lewis" not in without:
+        pytest.skip(f"on this CPU tiny.en hears {without} without hot words: the call shows nothing about them here")
+    assert with_names and set(with_names) == {"Luis"}, with_names

@@ -128,6 +128,7 @@ def evaluate_call(truth: dict, result: dict) -> dict[str, Any]:
     return {
         "wer": round(wer, 4),
         "ref_words": words,
+        **_party_wer(truth["turns"], result["turns"]),
         "turn_speaker_accuracy": turn_speaker_accuracy(truth["turns"], result["turns"]),
         "word_speaker_accuracy": word_speaker_accuracy(truth["turns"], result["turns"]),
         "rate_error": speaking_rate_error(truth["turns"], result["turns"]),
@@ -197,6 +198,22 @@ def _read_document(path: Path, what: str, *required: str) -> dict[str, Any]:
     return document
 
 
+def _party_wer(truth_turns: list[dict], result_turns: list[dict]) -> dict[str, Any]:
+    """WER of each party's words: what the labels say the agent said against what the result gives the
+    agent, and the same for the customer (a turn given to the wrong party counts against both)."""
+    found = {}
+    for party in ("agent", "customer"):
+        wer, words = word_error_rate(" ".join(t["text"] for t in truth_turns if t["speaker"] == party),
+                                     " ".join(t["text"] for t in result_turns if t["speaker"] == party))
+        found |= {f"wer_{party}": round(wer, 4), f"ref_words_{party}": words} if words else {}
+    return found
+
+
+def _weighted_wer(rows: list[dict], suffix: str = "") -> float | None:
+    words = sum(row[f"ref_words{suffix}"] for row in rows if f"wer{suffix}" in row)
+    return round(sum(row[f"wer{suffix}"] * row[f"ref_words{suffix}"] for row in rows if f"wer{suffix}" in row) / words, 4) if words else None
+
+
 def _mean(rows: list[dict], key: str) -> float | None:
     values = [row[key] for row in rows if row.get(key) is not None]
     return round(sum(values) / len(values), 4) if values else None
@@ -206,11 +223,11 @@ def _overall(calls: dict[str, dict]) -> dict[str, Any]:
     """WER weighted by reference words; the rest averaged over calls; roles_right counts calls whose
     roles are right for most of their speech."""
     scored = [c for c in calls.values() if "der" in c]
-    with_text = [c for c in scored if "wer" in c]
-    words = sum(c["ref_words"] for c in with_text)
     return {
-        "wer": round(sum(c["wer"] * c["ref_words"] for c in with_text) / words, 4) if words else None,
-        "ref_words": words,
+        "wer": _weighted_wer(scored),
+        "wer_agent": _weighted_wer(scored, "_agent"),
+        "wer_customer": _weighted_wer(scored, "_customer"),
+        "ref_words": sum(c["ref_words"] for c in scored if "wer" in c),
         **{key: _mean(scored, key) for key in ("turn_speaker_accuracy", "word_speaker_accuracy", "der", "role_accuracy", "rate_error")},
         "roles_right": sum(1 for c in scored if (c.get("role_accuracy") or 0) > 0.5),
         "calls": len(scored),

