@@ -148,7 +148,7 @@ def find_behaviours(turns: list[Turn], spec: CallSpec, arousal: dict[int, float 
         classifier=models.classifier("agent_sentences") if ack_options.sentence_model else None,
         judge=judge("acknowledgement", ack_options.judge))
     customer_name = learn_customer_name(turns, spec.customer_name, spec.agent_name)
-    name_uses, names = find_name_uses(turns, customer_name, check_options)
+    name_uses, names = find_name_uses(turns, customer_name, check_options, agent_name=spec.agent_name)
     recaps = find_recaps(turns, check_options, encoder=encoder, judge=judge("recap", check_options.judge))
     closing = find_closing(turns, check_options, judge=judge("closing", check_options.judge))
     checks = summarize(cues, acknowledgements, apologies, names, recaps, closing)

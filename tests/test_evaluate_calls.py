@@ -3,9 +3,22 @@ import pytest
 from pipeline.evaluate.calls import normalize, turn_speaker_accuracy, word_error_rate
 
 
-def test_normalize_spells_numbers_and_drops_punctuation():
-    assert normalize("Refund in 3 to 5 days, OK?") == "refund in three to five days ok"
-    assert normalize("Account 447291.") == "account four four seven two nine one"
+@pytest.mark.parametrize("heard, said", [
+    ("Refund in 3 to 5 days, OK?", "refund in three to five days okay"),
+    ("Account 447291.", "account four four seven two nine one"),  # read out digit by digit
+    ("now there's a $4 ,000 bill", "now there's a four thousand dollar bill"),  # ASR's split thousands
+    ("It closes on the 7th at 9:30.", "it closes on the seventh at nine thirty"),
+    ("Write to claims@pawshore.com", "write to claims at pawshore dot com"),
+    ("Um, alright, I was charged $400.", "uh, all right, I was charged four hundred dollars"),
+])
+def test_normalize_compares_numbers_addresses_and_fillers_however_they_are_written(heard, said):
+    assert normalize(heard) == normalize(said)
+
+
+def test_normalize_keeps_different_words_and_numbers_apart():
+    assert normalize("four hundred dollars") != normalize("$40")
+    assert normalize("the seventh") != normalize("the 17th")
+    assert normalize("I can") != normalize("I can't")
 
 
 def test_word_error_rate_counts_substitutions_over_reference_words():

@@ -10,7 +10,7 @@ from ..models import (AGENT, CUSTOMER, Acknowledgement, Apology, ApologyCounts, 
 from .judge import Judge
 from .lexicon import compile_patterns, load_lexicon, matches
 from .sentences import SentenceEncoder, split_sentences
-from .text import content_words, is_name, normalize
+from .text import content_words, name_spans, normalize, person_names
 
 
 @lru_cache(maxsize=1)
@@ -49,18 +49,24 @@ def learn_customer_name(turns: list[Turn], known: str = "", agent_name: str = ""
     return ""
 
 
-def find_name_uses(turns: list[Turn], customer_name: str, options: CheckOptions | dict | None = None) -> tuple[list[NameUse], NameSummary]:
-    """One event per agent turn that says the customer's first or last name (fuzzily), and a summary."""
+def find_name_uses(turns: list[Turn], customer_name: str, options: CheckOptions | dict | None = None, *,
+                   agent_name: str = "") -> tuple[list[NameUse], NameSummary]:
+    """One event per agent turn that says the customer's first or last name, as spelled or as heard
+    (behaviours.text.name_spans), and a summary. The agent's own name (`agent_name`) is never the
+    customer's."""
     options = CheckOptions.of(options)
-    names = [n.lower() for n in customer_name.split() if len(n) >= 2]
+    names = person_names(customer_name)
     events = []
     for turn in turns if names else []:
         if turn.speaker != AGENT:
             continue
-        hits = [w for w in turn.words if is_name(w.text, names, options.name_similarity)]
-        if hits:
+        words = [w.text for w in turn.words]
+        spans = name_spans(words, names, similarity=options.name_similarity, agent_names=person_names(agent_name),
+                           probs=[w.prob for w in turn.words])
+        hits = [w for first, last, _ in spans for w in turn.words[first:last + 1]]
+        if spans:
             events.append(NameUse(id=f"n{len(events) + 1}", turn=turn.id, start=hits[0].start, end=hits[-1].end,
-                                  text=" ".join(w.text for w in hits), count=len(hits)))
+                                  text=" ".join(w.text for w in hits), count=len(spans)))
     end = max((t.end for t in turns), default=0.0)
     agent_minutes = sum(t.duration for t in turns if t.speaker == AGENT) / 60
     uses = sum(e.count for e in events)

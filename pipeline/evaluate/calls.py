@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,25 +21,30 @@ DER_COLLAR = 0.5
 WORD_TURN_TOLERANCE_S = 0.1  # a word's middle this close outside a truth turn still belongs to it
 RTTM_ROLES = {"agent": "agent", "caller": "customer", "customer": "customer", "client": "customer"}
 
-_ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+# Spellings of one word that Whisper's normalizer leaves apart
+SAME_WORD = {"ok": "okay", "alright": "all right"}
 
 
-def _spell(number: str) -> str:
-    """Numbers the way a speaker says them, so "3 to 5" and "three to five" compare equal."""
-    value = int(number)
-    if value < 20:
-        return _ONES[value]
-    if value < 100:
-        return _TENS[value // 10] + ("" if value % 10 == 0 else " " + _ONES[value % 10])
-    return " ".join(_ONES[int(d)] for d in number)  # long numbers are read digit by digit (accounts)
+@lru_cache(maxsize=1)
+def _english():
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    return EnglishTextNormalizer()
 
 
 def normalize(text: str) -> str:
-    text = text.lower().replace("-", " ")
-    text = re.sub(r"\d+", lambda m: f" {_spell(m.group())} ", text)
-    text = re.sub(r"[^a-z' ]+", " ", text).replace("'", "")
-    return " ".join(text.split())
+    """Text as WER compares it, the same whichever way a number or an address is written: the labels
+    spell what was said ("four hundred dollars", "the seventh", "claims at pawshore dot com") where ASR
+    writes "$400", "the 7th" and "claims@pawshore.com". Whisper's own English normalizer (numbers to
+    digits, fillers such as "um" dropped, British spellings to American, as Whisper's published WERs),
+    after an address is put as it is said and before digits read one by one are joined into one number."""
+    text = re.sub(r"(?<=\d) ,(?=\d{3}\b)", ",", text)  # ASR's words joined: "$4 ,000"
+    text = re.sub(r"\S+@\S+|\b[\w-]+\.(?:com|org|net|co\.uk|gov|edu)\b",
+                  lambda m: m.group().replace("@", " at ").replace(".", " dot "), text)
+    text = _english()(text)
+    text = re.sub(r"(?<=\d) (?=\d)", "", text)  # "4 4 7 2" as read out, and "4472"
+    words = " ".join(SAME_WORD.get(w, w) for w in text.split())
+    return re.sub(r"\ball right\b", "all right", words)
 
 
 def word_error_rate(reference: str, hypothesis: str) -> tuple[float, int]:

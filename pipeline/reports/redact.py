@@ -6,7 +6,8 @@ placeholder that stays the same through the call, so name use can still be read.
 Numbers are read token by token into digit runs (phone numbers checked with Google's libphonenumber,
 card numbers with the Luhn checksum); the words that mark the rest are in lexicons/pii.yaml. A date is
 a date of birth after words that say so ("born on") or in the answer to a question that asks for one
-("and your date of birth?"); the customer's name is matched by the rule name use applies (behaviours.text.is_name).
+("and your date of birth?"); the customer's name is matched by the rule name use applies, turn by turn
+(behaviours.text.name_spans), and wherever it is spelled out, in any case ("owen dot t at ...").
 Every string of a document that can carry what was said or who said it is masked; codes the pipeline
 writes itself (ids, types, speakers, times, the recording's path) are not."""
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 import phonenumbers
 
 from ..behaviours.lexicon import load_lexicon
-from ..behaviours.text import is_name, normalize
+from ..behaviours.text import name_spans, normalize, person_names
 from ..config import CheckOptions
 
 # the spelling distance at which a heard word is the customer's name: the one name use counts by, so
@@ -71,14 +72,20 @@ def _digits(token: str) -> str | None:
 
 
 def find_pii(tokens: list[str], *, names: tuple[str, ...] = (), answers: tuple[tuple[int, int], ...] = (),
-             name_similarity: float = NAME_SIMILARITY) -> list[Span]:
+             name_similarity: float = NAME_SIMILARITY, agent_names: tuple[str, ...] = (),
+             probs: list[float] | None = None, turns: tuple[tuple[int, int], ...] | None = None,
+             heard: dict[str, str] | None = None) -> list[Span]:
     """Spans of personal data in a turn's words, in order, not overlapping. `answers`: the (first, last)
-    token ranges that answer a question for a date of birth, where any date is one."""
+    token ranges that answer a question for a date of birth, where any date is one. The customer's name
+    is looked for turn by turn (`turns`: (first, last) token ranges; None: the tokens are one turn), with
+    ASR's word probabilities (`probs`; None: exact text) and the agent's names, as name use does; and
+    wherever it is spelled out, or written as `heard` ({plain word: kind}: what the turn these words
+    quote said as the name)."""
     plain = [_plain(t) for t in tokens]
     # where two kinds claim the same words, the one with more context wins: a date after "born on"
     # is a date of birth before it is a number
     spans = (_births(plain) + _answered_dates(tokens, plain, answers) + _addresses(tokens, plain) + _emails(tokens, plain)
-             + _numbers(tokens, plain) + _names(tokens, names, name_similarity))
+             + _numbers(tokens, plain) + _names(tokens, names, name_similarity, agent_names, probs, turns, heard or {}))
     chosen: list[Span] = []
     for span in sorted(spans, key=lambda s: (s.first, -(s.last - s.first))):  # stable: earlier kinds first
         if not chosen or span.first > chosen[-1].last:
@@ -248,20 +255,39 @@ def _addresses(tokens: list[str], plain: list[str]) -> list[Span]:
     return spans
 
 
-def _names(tokens: list[str], names: tuple[str, ...], similarity: float) -> list[Span]:
+def _names(tokens: list[str], names: tuple[str, ...], similarity: float, agent_names: tuple[str, ...],
+           probs: list[float] | None, turns: tuple[tuple[int, int], ...] | None, heard: dict[str, str]) -> list[Span]:
+    """What name use counts as the customer's name in each turn, and the name written out anywhere."""
+    if not names:
+        return []
+    kinds = [CUSTOMER_FIRST if position == 0 else CUSTOMER_LAST for position in range(len(names))]
     spans = []
+    for first, last in turns if turns is not None else ((0, len(tokens) - 1),):
+        for start, end, which in name_spans(tokens[first:last + 1], list(names), similarity=similarity, agent_names=list(agent_names),
+                                            probs=None if probs is None else probs[first:last + 1]):
+            spans.append(Span(first + start, first + end, kinds[which]))
     for i, token in enumerate(tokens):
+        word = _plain(token)
         for position, name in enumerate(names):
-            if is_name(token, [name], similarity) or _plain(token) == name + "s":  # "tims" as well as "Tim's"
-                spans.append(Span(i, i, CUSTOMER_FIRST if position == 0 else CUSTOMER_LAST))
+            if word in (name, name + "s"):  # "owen" read back, "tims" as well as "Tim's"
+                spans.append(Span(i, i, kinds[position]))
                 break
+        else:
+            if word in heard:  # an event that quotes the turn that said "Blingering."
+                spans.append(Span(i, i, heard[word]))
     return spans
 
 
 def customer_names(document: dict[str, Any]) -> tuple[str, ...]:
     """The customer's first and last name as the call knows them (manifest, else learned in the call)."""
     name = (document.get("customer") or {}).get("name") or ((document.get("checks") or {}).get("name") or {}).get("customer_name") or ""
-    return tuple(part.lower() for part in name.split() if len(part) >= 2)[:2]
+    return tuple(person_names(name))[:2]
+
+
+def agent_names(document: dict[str, Any]) -> tuple[str, ...]:
+    """The agent's names: a word closer to one of them than to the customer's is not the customer's."""
+    agent = document.get("agent")
+    return tuple(person_names(agent.get("name") or "")) if isinstance(agent, dict) else ()
 
 
 def _label(kind: str) -> str:
@@ -269,12 +295,14 @@ def _label(kind: str) -> str:
 
 
 def redact_text(text: str, names: tuple[str, ...] = (), *, answers_birth_question: bool = False,
-                name_similarity: float = NAME_SIMILARITY) -> str:
+                name_similarity: float = NAME_SIMILARITY, agent_names: tuple[str, ...] = (),
+                heard: dict[str, str] | None = None) -> str:
     """`text` with each span of personal data replaced by its kind in brackets (unchanged when it has
-    none). `answers_birth_question`: the text answers "your date of birth?", so a date in it is one."""
+    none). `answers_birth_question`: the text answers "your date of birth?", so a date in it is one.
+    The text is read as one turn of exact words (find_pii); `heard`: what the turn it quotes said as the name."""
     tokens = text.split()
     answers = ((0, len(tokens) - 1),) if answers_birth_question and tokens else ()
-    spans = find_pii(tokens, names=names, answers=answers, name_similarity=name_similarity)
+    spans = find_pii(tokens, names=names, answers=answers, name_similarity=name_similarity, agent_names=agent_names, heard=heard)
     if not spans:
         return text
     for span in reversed(spans):
@@ -282,28 +310,35 @@ def redact_text(text: str, names: tuple[str, ...] = (), *, answers_birth_questio
     return " ".join(tokens)
 
 
-def _redact_words(words: list[str], names: tuple[str, ...], name_similarity: float) -> list[str]:
+def _redact_words(words: list[str], names: tuple[str, ...], name_similarity: float, people: dict[str, Any]) -> list[str]:
     """A list of single words (an acknowledgement's shared_words) read as one stream, so a card number
     spread over four of them is still found; each span becomes one label."""
-    spans = find_pii(words, names=names, name_similarity=name_similarity)
+    spans = find_pii(words, names=names, name_similarity=name_similarity, agent_names=people["agent_names"], heard=people["heard"])
     masked = list(words)
     for span in reversed(spans):
         masked[span.first:span.last + 1] = [_label(span.kind)]
     return masked
 
 
-def _mask_strings(value: Any, names: tuple[str, ...], name_similarity: float, answered: frozenset, birth_answer: bool = False) -> Any:
+def _mask_strings(value: Any, names: tuple[str, ...], name_similarity: float, answered: frozenset, people: dict[str, Any],
+                  birth_answer: bool = False) -> Any:
     """`value` with every string in it masked, but for those under CODE_KEYS. An event of a turn in
-    `answered` (turns that answer a question for a date of birth) quotes that answer."""
+    `answered` (turns that answer a question for a date of birth) quotes that answer. `people`: find_pii's
+    agent_names and heard, and `by_turn`: the words masked as the name in each turn, which an event of
+    that turn quotes ("Mr. Blingering" in the name use and the closing action of turn 14)."""
     if isinstance(value, str):
-        return redact_text(value, names, answers_birth_question=birth_answer, name_similarity=name_similarity)
+        return redact_text(value, names, answers_birth_question=birth_answer, name_similarity=name_similarity,
+                           agent_names=people["agent_names"], heard=people["heard"])
     if isinstance(value, list):
         if value and all(isinstance(v, str) and len(v.split()) == 1 for v in value):
-            return _redact_words(value, names, name_similarity)
-        return [_mask_strings(v, names, name_similarity, answered, birth_answer) for v in value]
+            return _redact_words(value, names, name_similarity, people)
+        return [_mask_strings(v, names, name_similarity, answered, people, birth_answer) for v in value]
     if isinstance(value, dict):
         birth_answer = birth_answer or value.get("turn") in answered
-        return {k: v if k in CODE_KEYS else _mask_strings(v, names, name_similarity, answered, birth_answer) for k, v in value.items()}
+        if value.get("turn") in people["by_turn"]:
+            people = {**people, "heard": people["by_turn"][value["turn"]]}
+        return {k: v if k in CODE_KEYS else _mask_strings(v, names, name_similarity, answered, people, birth_answer)
+                for k, v in value.items()}
     return value
 
 
@@ -339,16 +374,27 @@ def redact_document(document: dict[str, Any], *, name_similarity: float = NAME_S
     the audio there).
 
     Each speaker's words are read as one stream across their turns: a card number read out slowly is
-    often cut into two turns, and half of it is still half a card number."""
-    names = customer_names(document)
+    often cut into two turns, and half of it is still half a card number. The customer's name is read
+    turn by turn, as name use reads it, and what a turn said as the name ("Mr. Blingering") is masked
+    in the events of that turn, which quote it."""
+    names, agents = customer_names(document), agent_names(document)
     turns = copy.deepcopy(document.get("turns", []))
     answering = _birth_answers(turns)
     found: dict[int, list[tuple[int, int, str]]] = {}  # turn → (first word, last word, kind)
+    heard: dict[Any, dict[str, str]] = {}  # turn id → {plain word: kind} of the words masked there as the name
     for speaker in dict.fromkeys(t["speaker"] for t in turns):
         refs = [(ti, wi) for ti, t in enumerate(turns) if t["speaker"] == speaker for wi in range(len(t.get("words") or []))]
         answers = _ranges([i for i, (ti, _) in enumerate(refs) if ti in answering])
         stream = [turns[ti]["words"][wi]["w"] for ti, wi in refs]
-        for span in find_pii(stream, names=names, answers=answers, name_similarity=name_similarity):
+        probs = [turns[ti]["words"][wi].get("p", 1.0) for ti, wi in refs]
+        bounds: dict[int, list[int]] = {}  # turn → its first and last index in the stream
+        for i, (ti, _) in enumerate(refs):
+            bounds.setdefault(ti, [i, i])[1] = i
+        for span in find_pii(stream, names=names, answers=answers, name_similarity=name_similarity, agent_names=agents,
+                             probs=probs, turns=tuple(map(tuple, bounds.values()))):
+            if span.kind in (CUSTOMER_FIRST, CUSTOMER_LAST):
+                for ti, wi in refs[span.first:span.last + 1]:
+                    heard.setdefault(turns[ti]["id"], {})[_plain(turns[ti]["words"][wi]["w"])] = span.kind
             for ti in dict.fromkeys(ti for ti, _ in refs[span.first:span.last + 1]):
                 own = [wi for t, wi in refs[span.first:span.last + 1] if t == ti]
                 found.setdefault(ti, []).append((own[0], own[-1], span.kind))
@@ -359,9 +405,10 @@ def redact_document(document: dict[str, Any], *, name_similarity: float = NAME_S
             redactions.append({"turn": turn["id"], "start": words[first]["start"], "end": words[last]["end"], "kind": kind})
             words[first:last + 1] = [{**words[first], "w": _label(kind), "end": words[last]["end"]}]
         turn["text"] = " ".join(w["w"] for w in words) if words else redact_text(
-            turn.get("text", ""), names, answers_birth_question=ti in answering, name_similarity=name_similarity)
+            turn.get("text", ""), names, answers_birth_question=ti in answering, name_similarity=name_similarity, agent_names=agents)
     answered_ids = frozenset(turns[ti]["id"] for ti in answering)
-    redacted = _mask_strings({**document, "turns": []}, names, name_similarity, answered_ids)  # the turns are done
+    people = {"agent_names": agents, "heard": {}, "by_turn": heard}
+    redacted = _mask_strings({**document, "turns": []}, names, name_similarity, answered_ids, people)  # the turns are done
     if "turns" in document:
         redacted["turns"] = turns
     if names:
