@@ -22,6 +22,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.config import EMBEDDED_MODEL  # noqa: E402
 SHARED_CALLS = ROOT.parent / "shared" / "data" / "calls"
 
 
@@ -71,7 +74,7 @@ def main() -> None:
     parser.add_argument("files", nargs="*")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, nargs="+", default=[1])
-    parser.add_argument("--models", nargs="+", default=["embedded:tiny.en"])
+    parser.add_argument("--models", nargs="+", default=[EMBEDDED_MODEL])
     parser.add_argument("--hot-words", nargs="+", choices=["on", "off"], default=["on"])
     parser.add_argument("--manifest", type=Path)
     parser.add_argument("--plain", action="store_true", help=argparse.SUPPRESS)  # the child side

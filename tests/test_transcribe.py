@@ -98,13 +98,14 @@ def test_the_customer_name_tiny_mishears_is_heard_right_with_the_manifest_names_
     from pipeline.models import CallSpec
     from pipeline.speech.audio import load_audio
     from pipeline.speech.vad import speech_activity
+    from pipeline.speech.vocabulary import Vocabulary, hot_words
 
     from .conftest import SAMPLES
 
     audio = load_audio(SAMPLES / "s04_retail_gift.mono.wav")
     speech = speech_activity(audio).speech
     spec = CallSpec("s04", audio.path, agent_name="Dana Whitfield", customer_name="Luis Romero")
-    hot = models.transcriber.hot_words(spec)
+    hot = hot_words(spec, Vocabulary())
     assert hot.startswith("Luis Romero, Dana Whitfield")
 
     def heard(hot_words: str) -> list[str]:
@@ -114,3 +115,33 @@ def test_the_customer_name_tiny_mishears_is_heard_right_with_the_manifest_names_
     if "Louis" not in without and "Lewis" not in without:
         pytest.skip(f"on this CPU tiny.en hears {without} without hot words: the call shows nothing about them here")
     assert with_names and set(with_names) == {"Luis"}, with_names
+
+
+def test_speech_no_word_covers_is_found_region_by_region():
+    from pipeline.models import Word
+    from pipeline.speech.transcribe import _uncovered
+
+    speech = ((0.0, 2.0), (3.0, 6.0), (7.0, 7.5), (8.0, 12.0))
+    words = [Word("hello", 0.2, 0.6, 0.9), Word("there", 0.7, 1.1, 0.9), Word("long", 7.9, 8.3, 0.9)]
+    assert _uncovered(speech, words, 1.0) == [(3.0, 6.0)]  # (7, 7.5) is too short; (8, 12) has a word
+    assert _uncovered(speech, [], 0.4) == list(speech)
+
+
+def test_regions_whisper_skipped_are_decoded_again_on_their_own():
+    """Whisper ended the first chunk after its first region: the second is decoded alone, and the words
+    come back in time order."""
+    from pipeline.config import AsrOptions
+    from pipeline.models import Word
+
+    transcriber = Transcriber.__new__(Transcriber)
+    transcriber.options = AsrOptions(min_missed_s=1.0)
+    calls = []
+
+    def decode(audio, speech, channel, speaker, hot_words, chunks):
+        calls.append(chunks)
+        return [Word("first", 0.5, 1.0, 0.9)] if len(calls) == 1 else [Word(f"w{s:g}", s, s + 0.5, 0.9) for s, _ in chunks]
+
+    transcriber._decode = decode
+    words = transcriber.words(None, ((0.0, 2.0), (3.0, 6.0)))
+    assert calls == [[(0.0, 6.0)], [(3.0, 6.0)]]
+    assert [w.text for w in words] == ["first", "w3"]

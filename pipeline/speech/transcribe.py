@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from functools import partial
+from itertools import accumulate
 from pathlib import Path
 
 from ..config import EMBEDDED_MODELS, WINDOW_S, AsrOptions
@@ -60,27 +62,53 @@ class Transcriber:
 
     def words(self, audio: Audio, speech: tuple[tuple[float, float], ...], channel: int | None = None, *,
               speaker: str = "", hot_words: str = "") -> list[Word]:
-        """Words with timestamps for one channel (None: all mixed), decoded over its VAD regions `speech`."""
-        words = []
-        for chunks in _windows(merge_regions(speech, self.options.max_chunk_s), WINDOW_S):
-            offset = chunks[0][0]
-            segments, _ = self.pipeline.transcribe(
-                audio.segment(offset, chunks[-1][1], channel),
-                language=self.options.language,
-                beam_size=self.options.beam_size,
-                batch_size=self.options.batch_size,
-                word_timestamps=True,
-                clip_timestamps=[{"start": start - offset, "end": end - offset} for start, end in chunks],
-                hotwords=hot_words or None,
-                no_repeat_ngram_size=self.options.no_repeat_ngram_size,
-            )
-            for segment in segments:
-                for word in segment.words or ():
-                    text = word.word.strip()
-                    if text:
-                        start, end = fit_to_speech(offset + word.start, offset + word.end, speech)
-                        words.append(Word(text, round(float(start), 3), round(float(end), 3), round(float(word.probability), 3), speaker))
+        """Words with timestamps for one channel (None: all mixed), decoded over its VAD regions `speech`.
+
+        Whisper sometimes ends a chunk early and drops its last utterances ("Sorry, one moment, let me
+        check something."), so speech the VAD found and no word covers is decoded once more, each such
+        region on its own."""
+        decode = partial(self._decode, audio, speech, channel, speaker)
+        words = [w for chunks in _windows(merge_regions(speech, self.options.max_chunk_s), WINDOW_S) for w in decode(hot_words, chunks)]
+        missed = _uncovered(speech, words, self.options.min_missed_s)
+        if missed:  # without hot words: alone, a short utterance is pulled towards the names it was given
+            words = sorted(words + [w for regions in _windows(missed, WINDOW_S) for w in decode("", regions)], key=lambda w: w.start)
         return words
+
+    def _decode(self, audio: Audio, speech: tuple[tuple[float, float], ...], channel: int | None, speaker: str, hot_words: str,
+                chunks: list[tuple[float, float]]) -> list[Word]:
+        """The words of `chunks` (each decoded on its own, in batches), read from one stretch of audio."""
+        offset = chunks[0][0]
+        segments, _ = self.pipeline.transcribe(
+            audio.segment(offset, chunks[-1][1], channel),
+            language=self.options.language,
+            beam_size=self.options.beam_size,
+            batch_size=self.options.batch_size,
+            word_timestamps=True,
+            clip_timestamps=[{"start": start - offset, "end": end - offset} for start, end in chunks],
+            hotwords=hot_words or None,
+            no_repeat_ngram_size=self.options.no_repeat_ngram_size,
+        )
+        words = []
+        for segment in segments:
+            for word in segment.words or ():
+                text = word.word.strip()
+                if text:
+                    start, end = fit_to_speech(offset + word.start, offset + word.end, speech)
+                    words.append(Word(text, round(float(start), 3), round(float(end), 3), round(float(word.probability), 3), speaker))
+        return words
+
+
+def _uncovered(speech: tuple[tuple[float, float], ...], words: list[Word], min_s: float) -> list[tuple[float, float]]:
+    """The speech regions of at least `min_s` that no word overlaps."""
+    ordered = sorted(words, key=lambda w: w.start)
+    starts = [w.start for w in ordered]
+    latest_end = list(accumulate((w.end for w in ordered), max))  # the furthest any word so far reaches
+    missed = []
+    for start, end in speech:
+        before = bisect_left(starts, end)  # the words that start before the region ends
+        if end - start >= min_s and (before == 0 or latest_end[before - 1] <= start):
+            missed.append((start, end))
+    return missed
 
 
 def channel_tracks(audio: Audio, activity: list[SpeechActivity], transcriber: Transcriber, hot_words: str = "") -> list[SpeakerTrack]:
