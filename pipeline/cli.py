@@ -65,7 +65,7 @@ def run(
                                               help="How the manifest writes recorded_at when not ISO 8601: a strptime format for every row, e.g. '%m/%d/%Y %H:%M'."),
     asr_model: str = typer.Option(EMBEDDED_MODEL, help=f"{' or '.join(EMBEDDED_MODELS)} (shipped in packages; default {EMBEDDED_MODEL}), a local CTranslate2 folder, or a faster-whisper model name."),
     vocabulary: Optional[Path] = typer.Option(None, exists=True, dir_okay=False, resolve_path=True,
-                                              help="YAML of product, brand and place names, for every call and per queue, decoded as hot words."),
+                                              help="YAML of product, brand and place names, for every call and per queue, decoded as hot words (turns --hot-words on)."),
     hot_words: bool = typer.Option(False, "--hot-words/--no-hot-words", help="Decode each call with its manifest's names (and the vocabulary) as hot words (README: Hot words)."),
     device: str = typer.Option("cpu", help="cpu or cuda."),
     compute_type: str = typer.Option("int8", help="CTranslate2 compute type (int8, float16, …)."),
@@ -93,7 +93,8 @@ def run(
         if not specs:
             raise QAError(f"{batch}: no audio files found", "put recordings (WAV, FLAC, MP3, M4A, OGG) in the folder")
         options = PipelineOptions(
-            asr=AsrOptions(model=asr_model, device=device, compute_type=compute_type, hot_words=hot_words,
+            # a vocabulary is there to be heard: it turns hot words on
+            asr=AsrOptions(model=asr_model, device=device, compute_type=compute_type, hot_words=hot_words or vocabulary is not None,
                            vocabulary=str(vocabulary or "")),
             diarization=DiarizationOptions(backend=diarizer, model=diarization_model, speakers=speakers),
             tone=ToneOptions(model=tone_model),

@@ -1,6 +1,8 @@
 import json
 import shutil
 
+import pytest
+
 from typer.testing import CliRunner
 
 from pipeline.cli import EXIT_SOME_FAILED, app
@@ -269,3 +271,24 @@ def test_a_malformed_vocabulary_stops_the_run_before_any_call_is_scored(tmp_path
     result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "out"), "--vocabulary", str(tmp_path / "vocabulary.yaml")])
     assert result.exit_code == 1, result.output
     assert "unknown key(s) term" in " ".join(result.output.split()) and not (tmp_path / "out" / "calls" / "c1.json").exists()
+
+
+@pytest.mark.parametrize("extra, heard", [([], False), (["--hot-words"], True), (["--vocabulary", "VOCABULARY"], True)])
+def test_a_vocabulary_turns_hot_words_on(tmp_path, monkeypatch, extra, heard):
+    """Hot words are off by default; a user who gives a vocabulary wants it heard."""
+    import pipeline.batch
+    from pipeline.errors import QAError
+
+    shutil.copy(SAMPLES / "s04_retail_gift.mono.wav", tmp_path / "c1.wav")
+    (tmp_path / "vocabulary.yaml").write_text("terms: [Fibrelink]\n")
+    seen = []
+
+    def capture(specs, out, options=None, **kwargs):
+        seen.append(options)
+        raise QAError("stopped by the test")
+
+    monkeypatch.setattr(pipeline.batch, "run_batch", capture)
+    arguments = [str(tmp_path / "vocabulary.yaml") if a == "VOCABULARY" else a for a in extra]
+    result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "out"), *arguments])
+    assert result.exit_code == 1 and "stopped by the test" in result.output, result.output
+    assert seen[0].asr.hot_words is heard
