@@ -10,10 +10,11 @@ T = TypeVar("T")
 
 # Whisper models that ship in PyPI packages (speech/embedded.py), and the default among them
 EMBEDDED_MODELS = ("embedded:tiny.en", "embedded:base")
-# tiny.en stays the default until the judges are fitted on base's transcripts: base heard the two outside
+# tiny.en stays the default until the judges are fitted on base's transcripts. Base heard the two outside
 # writers' labelled audio better (WER 0.078 and 0.110, without hot words and with no-repeat 5, against
-# tiny.en's 0.100 and 0.150 as it runs by default; benchmarks/bench_words.py), at 1.6 times tiny.en's cost, but the judges, fitted on tiny.en's
-# output, found the team's recaps with F1 0.77 on base's transcripts against 0.85 and more on tiny.en's
+# tiny.en's 0.100 and 0.150 as it runs by default; benchmarks/bench_words.py) at 1.6 times tiny.en's
+# cost, but the judges, fitted on tiny.en's output, found the team's recaps in base's transcripts with
+# F1 0.77, against 0.85 and more in tiny.en's.
 EMBEDDED_MODEL = EMBEDDED_MODELS[0]
 # Every stage works on audio at this rate (Hz): load resamples to it; the VAD, Whisper and the speaker
 # encoder all expect it.
@@ -213,8 +214,8 @@ class CueOptions(_Options):
     sentence_model: also classify each customer sentence with the MiniLM sentence classifier fitted
         on pipeline/training/customer_sentences.yaml, which catches wordings the phrase lists miss.
     min_probability: the classifier's probability from which a sentence is a cue. Chosen on the
-        development part of ../shared/data/labelled-calls (11 of its 16 calls, a split since dropped), from their transcripts:
-        0.7 gave cue precision 0.65, recall 0.97; 0.8 gave 0.71, 0.97; 0.85 gave 0.77, 0.89.
+        development part of ../shared/data/labelled-calls (11 of its 16 calls, a split since
+        dropped), from their transcripts: 0.7 gave cue precision 0.65, recall 0.97; 0.8 gave 0.71, 0.97; 0.85 gave 0.77, 0.89.
     min_kind_probability: a kind only the classifier heard is shown when its probability among the
         kinds is at least this; when no kind of a kept turn is that clear, its likeliest one is. The
         turn's cue is judged on all of them either way. On the labelled calls fitted on (transcripts),

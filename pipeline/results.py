@@ -80,6 +80,7 @@ def manifest_fields(spec: CallSpec) -> dict[str, Any]:
 
 def call_document(result: CallResult) -> dict[str, Any]:
     audio, spec, stats, prosody = result.audio, result.spec, result.conversation, result.prosody
+    turns = [turn_document(t) for t in result.turns]
     return {
         "call_id": spec.call_id,
         "status": "scored",
@@ -91,8 +92,8 @@ def call_document(result: CallResult) -> dict[str, Any]:
         "queue": spec.queue,
         "roles": {"method": result.roles.method, "confidence": round(result.roles.confidence, 2),
                   "speakers": result.roles.mapping},
-        "warnings": _warnings(result),
-        "turns": [turn_document(t) for t in result.turns],
+        "warnings": _warnings(turns),
+        "turns": turns,
         **({"diarization": [{"start": _t(s), "end": _t(e), "speaker": role} for s, e, role in result.diarization]}
            if result.diarization is not None else {}),
         "events": [event_document(e) for e in result.events],
@@ -117,10 +118,13 @@ def call_document(result: CallResult) -> dict[str, Any]:
     }
 
 
-def _warnings(result: CallResult) -> list[str]:
-    if not result.turns:
+def _warnings(turns: list[dict[str, Any]]) -> list[str]:
+    """What a reader of the result must know first: a call the score stage gives no total (agent_spoke)."""
+    from .reports.score import agent_spoke
+
+    if not turns:
         return ["no speech found in the recording: nothing to score, no total"]
-    if not any(t.speaker == "agent" and t.text.strip() for t in result.turns):
+    if not agent_spoke({"turns": turns}):
         return ["no speech from the agent found: nothing to score the agent on, no total"]
     return []
 

@@ -68,14 +68,10 @@ MAX_SPLIT_WORDS = 3  # words ASR may cut one name into ("Y'all end up" for Yolan
 
 
 @lru_cache(maxsize=1)
-def _name_words() -> tuple[frozenset[str], tuple[str, ...]]:
+def _name_words() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+    """Titles, the greetings after which one addresses someone, and the words no name follows."""
     lexicon = load_lexicon("checks")["customer_name"]
-    return frozenset(lexicon["titles"].split()), tuple(lexicon["address_after"])
-
-
-@lru_cache(maxsize=1)
-def _never_before_names() -> frozenset[str]:
-    return frozenset(load_lexicon("checks")["customer_name"]["never_before"].split())
+    return frozenset(lexicon["titles"].split()), tuple(lexicon["address_after"]), frozenset(lexicon["never_before"].split())
 
 
 @lru_cache(maxsize=4096)
@@ -124,11 +120,11 @@ def name_spans(words: Sequence[str], names: Sequence[str], *, similarity: float,
 
 def _name_at(i, words, plain, function, names, surnames, similarity, agent_names, probs) -> tuple[int, int, int] | None:
     """The span of the name that starts at word i, if one does (name_spans' rules, in that order)."""
-    titles, _ = _name_words()
+    titles, _, never_before = _name_words()
     written = words[i].strip()[:1].isupper()
     # a title in one word or, as ASR also writes "Ms.", in two: "M .S."
     after_title = i > 0 and plain[i - 1] in titles or i > 1 and plain[i - 2] + plain[i - 1] in titles
-    if i > 0 and plain[i - 1] in _never_before_names():
+    if i > 0 and plain[i - 1] in never_before:
         return None
     if plain[i] in names and (written or after_title or _addressed(i, i, words, plain)):
         return i, i, names.index(plain[i])
@@ -163,7 +159,7 @@ def _name_at(i, words, plain, function, names, surnames, similarity, agent_names
 def _addressed(first: int, last: int, words: list[str], plain: list[str]) -> bool:
     """Whether words[first:last + 1] stand where one speaks to someone: set off by commas or the turn's
     edges ("Thanks, angry."), or after a greeting or thanks ("Okay Ingrid, ...")."""
-    _, greetings = _name_words()
+    _, greetings, _ = _name_words()
     before = " ".join(plain[max(0, first - 2):first])
     after_greeting = any(before == g or before.endswith(" " + g) for g in greetings)
     left = first == 0 or words[first - 1].endswith(",")

@@ -43,8 +43,7 @@ def normalize(text: str) -> str:
                   lambda m: m.group().replace("@", " at ").replace(".", " dot "), text)
     text = _english()(text)
     text = re.sub(r"(?<=\d) (?=\d)", "", text)  # "4 4 7 2" as read out, and "4472"
-    words = " ".join(SAME_WORD.get(w, w) for w in text.split())
-    return re.sub(r"\ball right\b", "all right", words)
+    return " ".join(SAME_WORD.get(w, w) for w in text.split())
 
 
 def word_error_rate(reference: str, hypothesis: str) -> tuple[float, int]:

@@ -22,7 +22,8 @@ RATES = {"name_rate": "name_used", "recap_rate": "recap", "closing_rate": "closi
 # The agent a call is reported under: its id; a call whose manifest row gave no id is grouped by the
 # agent's name, or as the unknown agent, so that two agents without ids are never merged into one row.
 NO_AGENT_ID = "(no agent id)"
-AGENT = (f"CASE WHEN coalesce(trim(calls.agent_id), '') <> '' THEN calls.agent_id "
+WITHOUT_AGENT_ID = "coalesce(trim(calls.agent_id), '') = ''"
+AGENT = (f"CASE WHEN NOT {WITHOUT_AGENT_ID} THEN calls.agent_id "
          f"WHEN coalesce(trim(calls.agent_name), '') <> '' THEN trim(calls.agent_name) || ' {NO_AGENT_ID}' "
          f"ELSE 'unknown agent {NO_AGENT_ID}' END")
 TONES = ["tone_engagement", "tone_calm", "tone_pace", "tone_adaptation"]
@@ -109,7 +110,7 @@ def _most_common_bands(store: Store, where: str, parameters: list) -> dict[str, 
 def calls_without_agent_id(store: Store, period: Period, *, queue: str | None = None) -> int:
     """How many scored calls of the period are reported by the agent's name (or as unknown) for want of an id."""
     where, parameters = _scored(period, None, queue)
-    return store.connection.execute(f"SELECT count(*) FROM calls WHERE {where} AND coalesce(trim(agent_id), '') = ''",
+    return store.connection.execute(f"SELECT count(*) FROM calls WHERE {where} AND {WITHOUT_AGENT_ID}",
                                     parameters).fetchone()[0]
 
 

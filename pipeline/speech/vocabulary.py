@@ -66,9 +66,11 @@ def hot_words(spec: CallSpec, vocabulary: Vocabulary) -> str:
     """The call's hot words, in the order Whisper should favour them: the customer's and the agent's
     names, then the terms of the call's queue, then the site's; each once. Written as a punctuated list
     because Whisper copies its prompt's style: bare words made it drop the transcript's punctuation."""
-    terms: list[str] = []
+    terms: dict[str, str] = {}  # lower case → as written, in order
+    words = 0
     for term in (spec.customer_name, spec.agent_name, *vocabulary.queues.get(spec.queue or "", ()), *vocabulary.terms):
         term = " ".join(str(term or "").split())
-        if term and term.lower() not in {t.lower() for t in terms} and sum(len(t.split()) for t in terms) < MAX_HOT_WORDS:
-            terms.append(term)
-    return ", ".join(terms) + "." if terms else ""
+        if term and term.lower() not in terms and words < MAX_HOT_WORDS:
+            terms[term.lower()] = term
+            words += len(term.split())
+    return ", ".join(terms.values()) + "." if terms else ""
