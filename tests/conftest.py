@@ -47,10 +47,14 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def models():
-    """The default models, loaded once for the tests that run them."""
+    """The default models, loaded once for the tests that run them, with the threads a local run of one
+    worker decodes with: on some CPUs (AMD's) the thread count moves the decoded words."""
+    from pipeline.batch import pin_threads, threads_per_worker
     from pipeline.bundle import ModelBundle
 
-    return ModelBundle.load()
+    threads = threads_per_worker(1)
+    pin_threads(threads)
+    return ModelBundle.load({"asr": {"cpu_threads": threads}})
 
 
 @pytest.fixture(scope="session")

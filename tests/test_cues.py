@@ -69,6 +69,25 @@ def test_the_judge_drops_a_plain_statement_and_its_probability_is_the_confidence
     assert find_cues(turns, classifier=classifier, judge=judge, options={"min_confidence": 0.999}) == []
 
 
+def test_a_turn_without_a_phrase_is_a_cue_when_the_judge_reads_one_in_its_meaning(models):
+    """A judge whose only weight is on the turn's meaning, aimed at one understated turn: that turn is
+    kept though no phrase or sure sentence found anything in it, and shown as the likeliest kind of its
+    sentence; the plain turn beside it is not."""
+    from pipeline.behaviours.cues import candidate_cues, cue_signals
+    from pipeline.behaviours.judge import Judge
+    from pipeline.config import CueOptions
+
+    classifier = models.classifier("customer_sentences")
+    understated, plain = "So that is the fourth letter this month.", "The blue one please."
+    assert candidate_cues(understated, CueOptions(), classifier) == []
+    names = [f for f in cue_signals(plain, [], classifier) if f != "turn_meaning"]
+    aimed = Judge("cue", tuple(names), (0.0,) * len(names), (0.0,) * len(names), (1.0,) * len(names), intercept=-10.0,
+                  threshold=0.5, meaning={"turn_meaning": tuple(20.0 * models.encoder.encode([understated])[0])})
+    [cue] = find_cues(turns_of(("customer", plain), ("customer", understated)), classifier=classifier, judge=aimed)
+    assert cue.turn == 1 and cue.text == understated and cue.confidence >= 0.5
+    assert cue.kind == classifier.best([understated], threshold=0.0)[0][0]
+
+
 def test_only_clear_classifier_kinds_are_shown_and_at_least_the_likeliest():
     from pipeline.behaviours.cues import CueKind, reported_kinds
     from pipeline.config import CueOptions

@@ -49,6 +49,22 @@ def test_best_picks_the_one_candidate_the_judge_is_surest_of_only_when_sure_enou
     assert judge.best({}) == []
 
 
+def test_a_judge_reads_a_vector_signal_as_meaning_and_keeps_it_in_its_file():
+    """A vector among the signals gets one weight per dimension: here only its first dimension tells."""
+    rows, labels = synthetic_rows()
+    rng = np.random.default_rng(5)
+    rows = [{"noise": r["noise"], "meaning": np.array([r["telling"], *rng.normal(size=3)])} for r in rows]
+    judge = fit_judge("t", rows, labels, threshold=0.5)
+    assert judge.features == ("noise",) and len(judge.meaning["meaning"]) == 4
+    weights = judge.meaning["meaning"]
+    assert weights[0] > 5 * max(abs(w) for w in weights[1:])
+    assert judge.probability({"noise": 0, "meaning": np.array([2, 0, 0, 0])}) > 0.9
+    assert judge.strongest({"noise": 0, "meaning": np.array([2, 0, 0, 0])}, ("noise", "meaning")) == "meaning"
+    assert Judge.of(json.loads(json.dumps(judge.document()))) == judge
+    with pytest.raises(ModelError, match="4-dimensional meaning vectors, not 3"):
+        judge.probability({"noise": 0, "meaning": np.zeros(3)})
+
+
 def test_a_judge_refuses_signals_it_was_not_fitted_on():
     judge = fit_judge("t", *synthetic_rows(), threshold=0.5)
     with pytest.raises(ModelError, match="telling"):
@@ -71,13 +87,16 @@ def test_the_shipped_judges_read_exactly_the_signals_the_stages_give(models):
     customer, agent = models.classifier("customer_sentences"), models.classifier("agent_sentences")
     text = "This is the third time I've called and I'm so frustrated."
     found = candidate_cues(text, CueOptions(), customer)
-    assert set(load_judge("cue").features) == set(cue_signals(text, found, customer))
     cue = Cue(id="c1", turn=0, start=0, end=1, text="third time", kind="frustration", polarity="negative", confidence=1, source="text")
     agent_turn = turns_of(("customer", text), ("agent", "I'm sorry, that is frustrating."))[1]
-    assert set(load_judge("acknowledgement").features) == set(pair_signals(cue, agent_turn, 1, True, False, agent))
     turns = turns_of(("customer", text), ("agent", "So this is the third time you have called? I'll refund it today."))
-    assert set(load_judge("recap").features) == set(recap_signals(turns, models.encoder, CheckOptions())[1])
-    assert set(load_judge("closing").features) == set(closing_signals(turns, CheckOptions())[1])
+    given = {"cue": cue_signals(text, found, customer), "acknowledgement": pair_signals(cue, agent_turn, 1, True, False, agent),
+             "recap": recap_signals(turns, models.encoder, CheckOptions())[1], "closing": closing_signals(turns, CheckOptions())[1]}
+    for name, signals in given.items():
+        judge = load_judge(name)
+        assert set(judge.features) | set(judge.meaning) == set(signals), name
+        assert all(len(weights) == len(signals[vector]) for vector, weights in judge.meaning.items()), name
+    assert load_judge("cue").meaning and load_judge("recap").meaning  # the two judges that read meaning
     for name in ("cue", "acknowledgement", "recap", "closing"):
         about = load_judge(name).about
         assert 0 < load_judge(name).threshold < 1 and about["examples"] > about["positives"] > 0

@@ -28,6 +28,7 @@ from pipeline.speech.transcript import plain_text  # noqa: E402
 from tools.judge_fitting import THRESHOLDS, examples, fit_all  # noqa: E402
 from tools.leave_one_writer_out import (leave_one_writer_out, markdown_table, pooled, seen_by_shipped,  # noqa: E402
                                         shipped_rows, text_models)
+from tools.real_text import real_text_calls  # noqa: E402
 from tools.writers import asr_versions, labelled_calls  # noqa: E402
 
 
@@ -46,7 +47,7 @@ def main() -> None:
     started = time.perf_counter()
     models = text_models()
     calls = labelled_calls()
-    calls += asr_versions(args.asr, calls)
+    calls += asr_versions(args.asr, calls) + real_text_calls()
     models.encoder.prepare([s for c in calls for t in c.labels["turns"] for s in split_sentences(plain_text(t["text"]))])
     customer, agent = models.classifier("customer_sentences"), models.classifier("agent_sentences")
     found = [examples(c, customer, agent) for c in calls]

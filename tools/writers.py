@@ -15,6 +15,8 @@ from pipeline.evaluate.events import truth_turn_of
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 TEAM = "team"  # the team's own calls: fitted on, never a measured writer
+REAL_TEXT = "real text"  # hand-labelled real tweets (tools/real_text.py): fitted on, never a measured writer
+FITTED_ONLY = (TEAM, REAL_TEXT)
 
 
 @dataclass(frozen=True)
@@ -105,5 +107,6 @@ def heard_labels(truth: dict, heard: list[dict]) -> dict:
 
 
 def outside_writers(calls) -> list[str]:
-    """The writers of `calls` (LabelledCall or CallExamples) other than the team, in order of first appearance."""
-    return list(dict.fromkeys(c.source for c in calls if c.source != TEAM))
+    """The writers of `calls` (LabelledCall or CallExamples) other than the sources only fitted on, in order
+    of first appearance."""
+    return list(dict.fromkeys(c.source for c in calls if c.source not in FITTED_ONLY))

@@ -57,8 +57,9 @@ def find_cues(turns: list[Turn], *, arousal: dict[int, float | None] | None = No
     `arousal` maps a turn id to the customer's vocal arousal (0-100, against their own baseline).
     `classifier`, the sentence classifier fitted on customer sentences, finds the kinds the phrase
     lists miss (with options.sentence_model). `judge` (judges/cue.json, with the classifier) weighs
-    the turn's signals (cue_signals) and keeps its cues only when it is sure enough; its probability
-    is then their confidence.
+    every customer turn's signals (cue_signals, its meaning among them) and keeps its cues only when it
+    is sure enough; its probability is then their confidence. A turn it keeps without any candidate
+    ("it's been a bit of a week") is reported as the kind the classifier finds likeliest.
     """
     options = CueOptions.of(options)
     arousal = arousal or {}
@@ -70,10 +71,10 @@ def find_cues(turns: list[Turn], *, arousal: dict[int, float | None] | None = No
         loud = heard is not None and heard >= options.voice_cue_arousal
         found = candidate_cues(turn.text, options, classifier)
         judged = None
-        if found and judge is not None and classifier is not None:
+        if judge is not None and classifier is not None and options.sentence_model:
+            # every turn is judged, not only those with a candidate: the judge reads the turn's meaning too
             kept, judged = judge.verdict(cue_signals(turn.text, found, classifier), options.min_confidence)
-            if not kept:
-                found = []
+            found = (found or likeliest_cue(turn.text, classifier)) if kept else []
         found = reported_kinds(found, options)
         if not found and loud and options.voice_only and turn.duration >= options.min_voice_cue_s:
             found = [(CueKind("frustration", "negative", options.voice_cue_confidence, ()), "")]
@@ -107,11 +108,23 @@ def reported_kinds(found: list[tuple[CueKind, str]], options: CueOptions) -> lis
     return kept or sorted(found, key=lambda item: -item[0].kind_probability)[:1]
 
 
-def cue_signals(text: str, found: list[tuple[CueKind, str]], classifier: SentenceClassifier) -> dict[str, float]:
-    """What the cue judge weighs for one customer turn with candidate cues `found`."""
+def likeliest_cue(text: str, classifier: SentenceClassifier) -> list[tuple[CueKind, str]]:
+    """[(the kind the sentence classifier finds likeliest in `text`, the sentence that carries it most)]."""
+    sentences = split_sentences(text) or [text]
+    (label, probability, kind_probability), sentence = max(zip(classifier.best(sentences, threshold=0.0), sentences),
+                                                           key=lambda pair: pair[0][1])
+    kind = next(k for k in cue_kinds() if k.name == label)
+    return [(CueKind(kind.name, kind.polarity, round(min(kind.confidence, probability), 2), (), kind_probability), sentence)]
+
+
+def cue_signals(text: str, found: list[tuple[CueKind, str]], classifier: SentenceClassifier) -> dict:
+    """What the cue judge weighs for one customer turn with candidate cues `found` (none: a turn of no
+    phrase and no sure sentence, judged on its meaning and the rest): the named signals, and
+    `turn_meaning`, the turn's sentence vector."""
     sentences = split_sentences(text) or [text]
     phrases = [kind.confidence for kind, _ in found if kind.patterns]
     return {
+        "turn_meaning": classifier.encoder.encode([text])[0],
         "phrase": max(phrases, default=0.0),
         "phrase_kinds": float(len(phrases)),
         "sentence_model": classifier.probability(sentences),
