@@ -214,6 +214,14 @@ def pin_threads(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
+def load_models(options: PipelineOptions, threads: int) -> ModelBundle:
+    """The models computing with `threads` threads, ASR's too unless the options fix its own."""
+    pin_threads(threads)
+    if options.asr.cpu_threads == 0:
+        options = replace(options, asr=replace(options.asr, cpu_threads=threads))
+    return ModelBundle.load(options)
+
+
 @dataclass(frozen=True)
 class BatchJob:
     """What every call of a batch shares: where results go, the options, their fingerprint, the
@@ -230,12 +238,7 @@ class BatchJob:
 
     def load_models(self, threads: int = 0) -> ModelBundle:
         """The models, decoding with the job's threads (or `threads`), unless the options fix ASR's."""
-        threads = threads or self.threads or threads_per_worker(1)
-        pin_threads(threads)
-        options = self.options
-        if options.asr.cpu_threads == 0:
-            options = replace(options, asr=replace(options.asr, cpu_threads=threads))
-        return ModelBundle.load(options)
+        return load_models(self.options, threads or self.threads or threads_per_worker(1))
 
     def run(self, spec: CallSpec, models: ModelBundle, hook: Hook | None = None) -> dict:
         """Analyse one call into OUT/calls and return what the summary counts (the document is on disk)."""

@@ -49,12 +49,10 @@ def shared_data() -> Path:
 def models():
     """The default models, loaded once for the tests that run them, with the threads a local run of one
     worker decodes with: on some CPUs (AMD's) the thread count moves the decoded words."""
-    from pipeline.batch import pin_threads, threads_per_worker
-    from pipeline.bundle import ModelBundle
+    from pipeline.batch import load_models, threads_per_worker
+    from pipeline.config import PipelineOptions
 
-    threads = threads_per_worker(1)
-    pin_threads(threads)
-    return ModelBundle.load({"asr": {"cpu_threads": threads}})
+    return load_models(PipelineOptions(), threads_per_worker(1))
 
 
 @pytest.fixture(scope="session")

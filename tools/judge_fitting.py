@@ -31,7 +31,7 @@ from pipeline.evaluate.events import f1_table
 from pipeline.models import CUSTOMER, Cue, Turn, Word
 from pipeline.speech.transcript import plain_text
 
-from tools.writers import REAL_TEXT, LabelledCall, outside_writers
+from tools.writers import FITTED_ONLY, REAL_TEXT, LabelledCall, outside_writers
 
 THRESHOLDS = [round(t, 2) for t in np.arange(0.1, 0.91, 0.05)]
 # The precision a cue threshold must reach where one can: the issue's bar. Other judges take the best F1
@@ -82,10 +82,9 @@ def examples(call: LabelledCall, customer: SentenceClassifier, agent: SentenceCl
     """What the four judges learn from in one call version: the signals of every candidate, and its label."""
     labels = call.labels
     turns = turns_of(labels)
-    one_per_call = {"recap": (set(labels["recaps"]), recap_signals(turns, agent.encoder, CheckOptions())),
-                    "closing": (set(labels["closing_actions"]), closing_signals(turns, CheckOptions()))}
-    if call.source == REAL_TEXT:  # a tweet and its reply hold no recap or closing, and were not labelled for them
-        one_per_call = {}
+    one_per_call = {} if call.source == REAL_TEXT else {  # a tweet and its reply hold no recap or closing, nor labels for them
+        "recap": (set(labels["recaps"]), recap_signals(turns, agent.encoder, CheckOptions())),
+        "closing": (set(labels["closing_actions"]), closing_signals(turns, CheckOptions()))}
     cue_turn_of = {c["id"]: c["turn"] for c in labels["cues"]}
     found = CallExamples(call.call_id, call.source, call.group, set(cue_turn_of.values()),
                          {(cue_turn_of[a["cue"]], a["turn"]) for a in labels["acknowledgements"]}, one_per_call=one_per_call)
@@ -192,7 +191,7 @@ def fit_all(calls: list[CallExamples]) -> dict[str, FittedJudge]:
     them (the module's docstring says how). Needs calls by at least one outside writer."""
     if not outside_writers(calls):
         raise ValueError("thresholds are chosen on outside writers' calls, and there are none among the calls fitted on")
-    judged = {c.call_id for c in calls if c.source in outside_writers([c])}
+    judged = {c.call_id for c in calls if c.source not in FITTED_ONLY}
     inside = [c for c in calls if c.call_id in judged]
     cue_found = cue_probabilities(calls)
 
@@ -201,7 +200,7 @@ def fit_all(calls: list[CallExamples]) -> dict[str, FittedJudge]:
 
     cue_table = score_table(cues_at, {(c.call_id, t) for c in inside for t in c.cue_turns})
     chosen = {"cue": (cue_rows(calls), cue_table)}
-    ack_found = ack_probabilities(calls, cues_at(precision_first(cue_table, CUE_PRECISION_FLOOR)))
+    ack_found = ack_probabilities(calls, cues_at(precision_first(cue_table, **THRESHOLD_RULE["cue"])))
 
     def acks_at(t: float) -> set:  # the first agent turn that reaches t answers the cue turn
         return {(*key, next(tid for tid, p in sorted(turns.items()) if p >= t))

@@ -23,7 +23,9 @@ PAIR_FILE = "ibm_reply_pairs.yaml"
 # @handles, links and the trailing "link" placeholder: a chat export would not show them
 NOISE = re.compile(r"(^|\s)[@.]?@\w+|https?://\S+|\blink\b$")
 DIRECTION_MARKS = re.compile("[\u200e\u200f\u2066-\u2069]")  # invisible; they hide a handle from NOISE
-# a tweet's reply is typed, not spoken: a few seconds stand for the time it took
+# a tweet is typed, not spoken: its length at a speaking pace, and a few seconds before the reply, stand
+# for the times a call would have (latency is not measured on them)
+WORDS_PER_SECOND = 2.5
 REPLY_GAP_S = 2.0
 
 
@@ -77,14 +79,13 @@ def real_text_calls(aside: bool = False) -> list[LabelledCall]:
             continue
         said, reply = texts[key]
         pair = pair_labels.get(key)
-        words = len(said.split())
-        turns = [{"id": 0, "speaker": "customer", "start": 0.0, "end": round(words / 2.5, 2), "text": said}]
+        turns = [{"id": 0, "speaker": "customer", "start": 0.0, "end": round(len(said.split()) / WORDS_PER_SECOND, 2), "text": said}]
         cues = [] if label["cue"] == "none" else [{"id": "c1", "turn": 0, "polarity": label["cue"], "kind": label.get("kind", ""),
                                                    "text": said}]
         acknowledgements = []
         if pair is not None and reply:
             start = turns[0]["end"] + REPLY_GAP_S
-            turns.append({"id": 1, "speaker": "agent", "start": start, "end": round(start + len(reply.split()) / 2.5, 2), "text": reply})
+            turns.append({"id": 1, "speaker": "agent", "start": start, "end": round(start + len(reply.split()) / WORDS_PER_SECOND, 2), "text": reply})
             if cues and pair["ack"] in (True, "yes"):
                 acknowledgements.append({"cue": "c1", "turn": 1})
         truth = {"call_id": key, "turns": turns, "cues": cues, "acknowledgements": acknowledgements, "recaps": [],

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numpy as np
-
 from ..config import AcknowledgementOptions
 from ..models import AGENT, Acknowledgement, Apology, Cue, Turn
 from .judge import Judge
@@ -91,7 +89,7 @@ def pair_signals(cue: Cue, turn: Turn, position: int, genuine_apology: bool, hol
     Reflection reads the words that carry the cue, not the whole turn: repeating the customer's facts
     ("so you have an 8 a.m. appointment") is not reflecting their feeling. Sentences of a non-apology
     or scripted apology are not read by the model: "sorry you feel that way" sounds empathic but is not.
-    With the classifier, `reply_meaning` (reply_vector) lets the judge read the turn as a reply to the cue."""
+    With the classifier, `reply_meaning` (SentenceEncoder.pair_vector) lets the judge read the turn as a reply to the cue."""
     cue_words = content_words(cue.text)
     shared = len(cue_words & content_words(turn.text))
     negative = cue.polarity == "negative"
@@ -109,15 +107,8 @@ def pair_signals(cue: Cue, turn: Turn, position: int, genuine_apology: bool, hol
         "first_reply": float(position == 1),
         "question": float(turn.text.rstrip().endswith("?")),
         "negative_cue": float(negative),
-        **({"reply_meaning": reply_vector(classifier.encoder, cue.text, turn.text)} if classifier else {}),
+        **({"reply_meaning": classifier.encoder.pair_vector(cue.text, turn.text)} if classifier else {}),
     }
-
-
-def reply_vector(encoder, cue: str, reply: str) -> np.ndarray:
-    """The meaning of an agent turn as a reply to the words of a cue, as a pair classifier over frozen
-    sentence vectors reads a pair: their product and distance, and the reply's own vector."""
-    theirs, mine = encoder.encode([cue, reply])
-    return np.concatenate([theirs * mine, np.abs(theirs - mine), mine])
 
 
 def _decide(signals: dict[str, float], polarity: str, options: AcknowledgementOptions, judge: Judge | None) -> tuple[str, float | None]:

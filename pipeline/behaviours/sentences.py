@@ -50,6 +50,12 @@ class SentenceEncoder:
             return 0.0
         return float((self.encode(ours) @ self.encode(theirs).T).max())
 
+    def pair_vector(self, theirs: str, mine: str) -> np.ndarray:
+        """How a judge reads `mine` as an answer to `theirs`, as a pair classifier over frozen sentence
+        vectors reads a pair: their product and distance, and `mine`'s own vector."""
+        a, b = self.encode([theirs, mine])
+        return np.concatenate([a * b, np.abs(a - b), b])
+
     def prepare(self, texts: list[str]) -> None:
         """Encode `texts` in one batch now, so that later look-ups of single turns are free."""
         self.encode(texts)
